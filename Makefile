@@ -1,0 +1,48 @@
+# rvsim — set-up, demo, tests. Every target installs what it needs, idempotently.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.rvsim-installed
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+DEMO_OUT ?= demo_out
+
+.PHONY: setup system-deps demo test test-all docs bench clean
+
+setup: system-deps $(STAMP)
+
+# Dr.Jit's CPU backend needs libLLVM >= 16; Debian 12 ships 14/15 by default.
+system-deps:
+	@if ! ls /usr/lib/*/libLLVM-1[6-9]*.so* /usr/lib/*/libLLVM-2[0-9]*.so* /usr/lib/*/libLLVM.so.1[6-9]* >/dev/null 2>&1; then \
+	  echo "installing libllvm19 (Dr.Jit needs LLVM >= 16)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libllvm19; \
+	fi
+	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then \
+	  echo "installing python3-venv"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; \
+	fi
+
+$(STAMP): pyproject.toml
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/rvsim demo --out $(DEMO_OUT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-all: setup
+	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+docs: setup
+	$(BIN)/python -m pip install -q -e ".[test,docs]"
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+bench: setup
+	$(BIN)/python benchmarks/generate_throughput.py
+
+clean:
+	rm -rf $(DEMO_OUT) docs/_build .pytest_cache
