@@ -43,6 +43,8 @@ __all__ = [
     "builtin_scene_names",
     "SHAPES",
     "check_materials_at_frequency",
+    "placement_area",
+    "MAX_PACKING_DENSITY",
 ]
 
 #: Procedural object shapes rvsim can build (see :mod:`rvsim.sim.object_meshes`).
@@ -571,6 +573,38 @@ def _validate_spec(spec: SceneSpec) -> None:
     _require(0 < p.bearing_span_deg < 180,
              f"placement.bearing_span_deg must be in (0, 180). Received: {p.bearing_span_deg}")
     _require(p.max_attempts >= 1, f"placement.max_attempts must be positive. Received: {p.max_attempts}")
+    # Objects must fit: their footprint discs (largest sizes, plus the gap) may cover at most
+    # MAX_PACKING_DENSITY of the placement sector that lies inside the room.
+    need = sum(c.count[1] * math.pi * (0.5 * math.hypot(c.size_m.length[1], c.size_m.width[1]) + p.min_gap_m / 2) ** 2
+               for c in spec.classes.values())
+    area = placement_area(spec)
+    _require(need <= MAX_PACKING_DENSITY * area,
+             f"more objects than fit on the floor: at their largest, {spec.max_objects} objects need "
+             f"{need:.1f} m^2 but the placement area inside the room is {area:.1f} m^2 (at most "
+             f"{MAX_PACKING_DENSITY:.0%} of it can be covered). Received: counts "
+             + ", ".join(f"{n}={list(c.count)}" for n, c in spec.classes.items()))
+
+
+#: Largest fraction of the placement area that the objects' footprint discs may cover.
+MAX_PACKING_DENSITY = 0.3
+
+
+def placement_area(spec: SceneSpec, grid: int = 200) -> float:
+    """Area [m^2] of the placement sector (ranges and bearings of ``spec.placement``) that lies in the room."""
+    import numpy as np
+
+    p, room = spec.placement, spec.room
+    bs = spec.base_station.position_m
+    half = math.radians(p.bearing_span_deg) / 2
+    yaw = math.radians(spec.base_station.yaw_deg)
+    r = np.sqrt(np.linspace(p.min_range_m ** 2, p.max_range_m ** 2, grid))
+    b = np.linspace(-half, half, grid) + yaw
+    rr, bb = np.meshgrid(r, b)
+    x = bs[0] + rr * np.cos(bb)
+    y = bs[1] + rr * np.sin(bb)
+    inside = (x > 0) & (x < room.length_m) & (np.abs(y) < room.width_m / 2)
+    sector = half * (p.max_range_m ** 2 - p.min_range_m ** 2)
+    return float(sector * inside.mean())
 
 
 def check_materials_at_frequency(spec: SceneSpec) -> None:

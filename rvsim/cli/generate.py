@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--shard-size", type=int, default=256, metavar="K", help="samples per shard (default 256)")
     p.add_argument("--resume", action="store_true",
                    help="complete an interrupted dataset in DIR, keeping its verified shards")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the rvsim dataset in DIR (refused if DIR holds other files)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of an existing Dask scheduler (workers must see DIR)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -50,10 +52,18 @@ def run(args: argparse.Namespace) -> int:
 
     from rvsim.sim.dataset_generation import generate_dataset
 
-    with tqdm(total=args.num_samples, unit="sample", disable=args.quiet, desc="generate") as bar:
+    bars: list[tqdm] = []
+
+    def start(total: int, done: int) -> None:  # the bar appears only once the input is validated
+        bars.append(tqdm(total=total, initial=done, unit="sample", disable=args.quiet, desc="generate"))
+
+    try:
         report = generate_dataset(spec, args.out, args.num_samples, seed=args.seed, shard_size=args.shard_size,
                                   workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                                  progress=bar.update)
+                                  overwrite=args.overwrite, on_start=start, progress=lambda n: bars[0].update(n))
+    finally:
+        for bar in bars:
+            bar.close()
     print(f"wrote {report.num_samples} samples to {report.out_dir} "
           f"({report.generated} generated in {report.seconds:.1f} s: {report.samples_per_second:.2f} samples/s)")
     return 0

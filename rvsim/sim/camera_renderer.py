@@ -22,7 +22,7 @@ from rvsim.sim.room import room_meshes
 from rvsim.sim.scene_sampler import SceneState
 from rvsim.sim.sionna_import import import_sionna_rt
 
-__all__ = ["CameraRenderer", "camera_pose"]
+__all__ = ["CameraRenderer", "camera_pose", "project_points"]
 
 _AMBIENT = 0.45
 _SKY_RGB = np.array([0.62, 0.74, 0.90])
@@ -46,6 +46,33 @@ def camera_pose(spec: SceneSpec) -> tuple[np.ndarray, np.ndarray]:
     pitch = np.deg2rad(spec.camera.pitch_deg)
     direction = np.array([np.cos(pitch) * np.cos(yaw), np.cos(pitch) * np.sin(yaw), np.sin(pitch)])
     return origin, origin + direction
+
+
+def project_points(spec: SceneSpec, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Project world points into the base-station camera's image (pinhole model of the render).
+
+    Args:
+        spec: The scene family (camera pose, field of view and resolution).
+        points: World points, shape ``(n, 3)`` [m].
+
+    Returns:
+        ``(column, row, in_front)``: pixel coordinates, shape ``(n,)`` each (column 0 is the image's left
+        edge, row 0 its top edge; pixel centres at ``k + 0.5``), and whether each point is in front of the
+        camera.
+    """
+    origin, target = camera_pose(spec)
+    forward = (target - origin) / np.linalg.norm(target - origin)
+    right = np.cross(forward, np.array([0.0, 0.0, 1.0]))
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    d = np.asarray(points, dtype=np.float64) - origin[None, :]
+    z = d @ forward
+    cam = spec.camera
+    focal = (cam.width / 2) / np.tan(np.deg2rad(cam.fov_deg) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        col = cam.width / 2 + focal * (d @ right) / z
+        row = cam.height / 2 - focal * (d @ up) / z
+    return col, row, z > 0
 
 
 class CameraRenderer:
@@ -105,10 +132,18 @@ class CameraRenderer:
                                                      props=self._bsdf_props(cls.material))
             self._scene = mi.load_dict(scene_dict)
             self._params = mi.traverse(self._scene)
-            ids = [s.id() for s in self._scene.shapes()]
-        # shape index (Mitsuba's order) -> instance slot (-1 for static geometry)
+            shapes = self._scene.shapes()
+            names = [sh.id() for sh in shapes]
+            # The ``shape_index`` AOV holds each shape's id in Dr.Jit's instance registry (process-wide, so
+            # not the position in scene.shapes()); 0 where nothing is hit.
+            import drjit as dr
+
+            registry_ids = np.asarray(dr.reinterpret_array(mi.UInt32, mi.ShapePtr(shapes)), dtype=np.int64)
+        # registry id -> instance slot (-1 for static geometry, sky and unknown ids)
         slot_of_name = {n: j for j, n in enumerate(self.slots.slot_names)}
-        self._slot_of_shape = np.array([slot_of_name.get(i, -1) for i in ids], dtype=np.int64)
+        self._slot_of_id = np.full(int(registry_ids.max()) + 2, -1, dtype=np.int64)
+        for name, rid in zip(names, registry_ids):
+            self._slot_of_id[rid] = slot_of_name.get(name, -1)
         yaw = np.deg2rad(spec.base_station.yaw_deg)
         light = np.array([-0.5 * np.cos(yaw) + 0.3 * np.sin(yaw), -0.5 * np.sin(yaw) - 0.3 * np.cos(yaw), 1.0])
         self._light = light / np.linalg.norm(light)
@@ -152,10 +187,8 @@ class CameraRenderer:
                 aov = np.asarray(mi.render(self._scene, sensor=self._aov_sensor, integrator=self._aov_integrator,
                                            seed=seed))
                 depth[i] = aov[..., -2]
-                # the AOV holds 1 + the shape's index in scene.shapes(), and 0 where the ray hits nothing
-                shape_index = np.rint(aov[..., -1]).astype(np.int64) - 1
-                hit = (shape_index >= 0) & (depth[i] > 0)
-                slot = np.where(hit, self._slot_of_shape[np.clip(shape_index, 0, len(self._slot_of_shape) - 1)], -1)
+                registry_id = np.clip(np.rint(aov[..., -1]).astype(np.int64), 0, len(self._slot_of_id) - 1)
+                slot = np.where(depth[i] > 0, self._slot_of_id[registry_id], -1)
                 slot_to_instance = np.zeros(self.slots.num_slots + 1, np.int32)  # index -1 -> last -> 0
                 for k, j in enumerate(self.slots.assign(state)):
                     slot_to_instance[j] = k + 1

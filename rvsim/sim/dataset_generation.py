@@ -94,7 +94,9 @@ def generate_dataset(
     workers: int = 1,
     scheduler: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
 ) -> GenerationReport:
     """Generate (or complete, with ``resume``) a dataset of a scene family.
 
@@ -107,7 +109,10 @@ def generate_dataset(
         workers: Worker processes on this machine (1: in this process, no cluster).
         scheduler: Address of an existing Dask scheduler (``tcp://host:8786``); overrides ``workers``.
         resume: Complete an interrupted dataset, keeping its verified shards.
+        overwrite: Replace the rvsim dataset in ``out_dir`` (its manifest and shard files; nothing else is
+            deleted, and a folder holding other files is still refused).
         progress: Called with the number of samples of each shard as it is recorded.
+        on_start: Called once all input is validated, before any work, with ``(num_samples, already_done)``.
 
     Returns:
         A :class:`GenerationReport`.
@@ -121,13 +126,23 @@ def generate_dataset(
 
     if not isinstance(workers, int) or workers < 1:
         raise InputError(f"workers must be a positive integer. Received: workers={workers!r}")
+    if resume and overwrite:
+        raise InputError("resume and overwrite exclude each other. Received: both")
+    out = Path(out_dir)
+    if out.is_dir() and any(out.iterdir()) and not (resume or overwrite):
+        raise InputError("the output folder is not empty (use --overwrite to replace the dataset there, "
+                         f"--resume to complete it, or a new folder). Received: {out}")
     check_materials_at_frequency(spec)
     t0 = time.perf_counter()
+    if overwrite and out.is_dir():
+        _remove_dataset(out)
     writer = DatasetWriter(out_dir, scene=spec.to_dict(), seed=seed, num_samples=num_samples,
                            shard_size=shard_size, class_names=spec.class_names, resume=resume)
     pending = writer.pending_shards()
     spec_dict = spec.to_dict()
     generated = 0
+    if on_start is not None:
+        on_start(num_samples, num_samples - sum(count for _, _, count in pending))
     if pending and scheduler is None and workers == 1:
         for k, first, count in pending:
             info = generate_shard(spec_dict, seed, first, count, str(writer.shard_path(k)))
@@ -140,6 +155,27 @@ def generate_dataset(
     writer.finalize()
     return GenerationReport(out_dir=str(Path(out_dir)), num_samples=num_samples, generated=generated,
                             seconds=time.perf_counter() - t0)
+
+
+def _remove_dataset(out: Path) -> None:
+    """Delete an rvsim dataset's own files (manifest, shards, temporaries); refuse a folder with anything else."""
+    from rvsim.data.manifest import MANIFEST_NAME
+
+    if not any(out.iterdir()):
+        return
+    if not (out / MANIFEST_NAME).is_file():
+        raise InputError("--overwrite replaces only an rvsim dataset, and this folder holds none (no "
+                         f"{MANIFEST_NAME}); nothing was deleted. Received: {out}")
+    ours = [p for p in out.iterdir() if p.name == MANIFEST_NAME or (
+        p.name.startswith(("shard-", MANIFEST_NAME)) and p.name.endswith((".h5", ".tmp")))]
+    others = [p.name for p in out.iterdir() if p not in ours]
+    if others:
+        raise InputError("--overwrite replaces only an rvsim dataset's own files, and this folder holds others "
+                         f"({', '.join(sorted(others)[:3])}); nothing was deleted. Received: {out}")
+    for p in ours:
+        if p.name != MANIFEST_NAME:
+            p.unlink()
+    (out / MANIFEST_NAME).unlink()
 
 
 def _run_on_dask(writer: Any, pending: list[tuple[int, int, int]], spec_dict: dict[str, Any], seed: int,

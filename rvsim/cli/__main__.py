@@ -1,0 +1,5 @@
+import sys
+
+from rvsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""Shared fixtures: tiny scene families that ray-trace in about a second."""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+import pytest
+
+# One Dr.Jit / BLAS thread keeps the tests predictable on the 2-core CI machine.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+TINY_SCENE: dict[str, Any] = {
+    "name": "tiny",
+    "description": "a small hall for tests",
+    "radio": {
+        "frequency_hz": 28.0e9,
+        "bandwidth_hz": 800.0e6,
+        "num_subcarriers": 128,
+        "rx_array": {"num_rows": 1, "num_cols": 16},
+        "range_angle": {"num_range_bins": 48, "max_range_m": 12.0, "num_angle_bins": 32, "angle_span_deg": 100.0},
+    },
+    "solver": {"max_depth": 1, "samples_per_src": 4000, "diffuse_reflection": True},
+    "base_station": {"position_m": [0.3, 0.0, 2.5]},
+    "camera": {"width": 64, "height": 32, "fov_deg": 100.0, "pitch_deg": -22.0, "spp": 1},
+    "room": {"length_m": 12.0, "width_m": 10.0, "wall_height_m": 4.0,
+             "racks": {"count_per_side": 1, "length_m": 2.0, "depth_m": 0.6, "height_m": 2.0}},
+    "materials": {
+        "floor": {"itu_type": "concrete", "thickness_m": 0.2, "scattering_coefficient": 0.2},
+        "wall": {"itu_type": "concrete", "thickness_m": 0.2, "scattering_coefficient": 0.2},
+        "rack": {"itu_type": "metal", "thickness_m": 0.01, "scattering_coefficient": 0.3},
+        "steel": {"itu_type": "metal", "thickness_m": 0.01, "scattering_coefficient": 0.5,
+                  "color": [0.9, 0.2, 0.1]},
+        "skin": {"relative_permittivity": 15.0, "conductivity": 25.0, "thickness_m": 0.05,
+                 "scattering_coefficient": 0.5, "color": [0.9, 0.6, 0.45]},
+    },
+    "classes": {
+        "person": {"shape": "person", "size_m": {"length": [0.3, 0.4], "width": [0.45, 0.55],
+                                                 "height": [1.6, 1.9]}, "material": "skin", "count": [0, 2]},
+        "crate": {"shape": "box", "size_m": {"length": [0.5, 0.8], "width": [0.5, 0.8], "height": [0.8, 1.2]},
+                  "material": "steel", "count": [0, 2]},
+    },
+    "placement": {"min_range_m": 3.0, "max_range_m": 9.0, "bearing_span_deg": 70.0},
+}
+
+
+@pytest.fixture
+def tiny_scene_dict() -> dict[str, Any]:
+    """A deep copy of the tiny scene family as plain data (edit freely)."""
+    return copy.deepcopy(TINY_SCENE)
+
+
+@pytest.fixture(scope="session")
+def tiny_spec() -> Any:
+    """The tiny scene family as a validated SceneSpec."""
+    from rvsim.config import scene_spec_from_dict
+
+    return scene_spec_from_dict(copy.deepcopy(TINY_SCENE))
+
+
+@pytest.fixture(scope="session")
+def tiny_generator(tiny_spec: Any) -> Any:
+    """One SampleGenerator of the tiny family (dataset seed 7), shared by the tests of a session."""
+    from rvsim.sim.sample_generator import SampleGenerator
+
+    return SampleGenerator(tiny_spec, seed=7, num_threads=1)
