@@ -10,6 +10,13 @@ import pytest
 
 # One Dr.Jit / BLAS thread keeps the tests predictable on the 2-core CI machine.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# Dr.Jit segfaults when it is first imported after TensorFlow in the same process (measured with
+# tensorflow-cpu 2.21 and drjit 1.5); test modules import TensorFlow at collection, so Sionna RT comes first.
+from rvsim.sim.sionna_import import import_sionna_rt  # noqa: E402
+
+import_sionna_rt()
 
 TINY_SCENE: dict[str, Any] = {
     "name": "tiny",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 __all__ = ["register", "run"]
 
@@ -29,12 +30,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="replace the rvsim dataset in DIR (refused if DIR holds other files)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of an existing Dask scheduler (workers must see DIR)")
+    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                   help="ray-tracing device: auto (an NVIDIA GPU if one is usable, else the CPU; default), cpu, gpu")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate the arguments, generate, print the sample rate."""
+    """Validate the arguments, generate, print the sample rate.
+
+    Returns:
+        0 when the dataset is complete; 1 when writing failed mid-run (disk full, a shard that fails on the
+        cluster), with one line on stderr and the recorded shards kept for ``--resume``. Bad input raises
+        :class:`~rvsim.errors.InputError` (exit 2, nothing written).
+    """
     from rvsim.config import load_scene_spec
     from rvsim.errors import InputError
 
@@ -50,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from rvsim.sim.dataset_generation import generate_dataset
+    from rvsim.sim.dataset_generation import GenerationError, generate_dataset
 
     bars: list[tqdm] = []
 
@@ -60,7 +69,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = generate_dataset(spec, args.out, args.num_samples, seed=args.seed, shard_size=args.shard_size,
                                   workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                                  overwrite=args.overwrite, on_start=start, progress=lambda n: bars[0].update(n))
+                                  overwrite=args.overwrite, device=args.device, on_start=start,
+                                  progress=lambda n: bars[0].update(n))
+    except (OSError, GenerationError) as exc:  # not bad input: the environment failed mid-run
+        for bar in bars:
+            bar.close()
+        bars.clear()
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        sys.stderr.write(f"rvsim generate: error: {reason}; any shards already recorded in {args.out} are kept: "
+                         "fix the cause and rerun the same command with --resume\n")
+        return 1
     finally:
         for bar in bars:
             bar.close()

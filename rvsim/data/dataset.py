@@ -25,13 +25,36 @@ import numpy as np
 
 from rvsim.data.manifest import Manifest, ShardInfo, sha256_file
 from rvsim.data.schema import SCHEMA_VERSION, FieldSpec, field_problems
-from rvsim.data.shard_writer import read_shard_header
+from rvsim.data.shard_writer import DEFAULT_ALLOW_INF, read_shard_header
 from rvsim.errors import DatasetError, InputError
 
 __all__ = ["Dataset"]
 
 #: Wanted samples of an unchunked array spanning at most this many bytes are read in one slice.
 _SLAB_BYTES = 4 << 20
+
+
+def _non_finite(f: h5py.File, arrays: dict[str, tuple[str, tuple[int, ...]]], first_index: int) -> list[str]:
+    """Float and complex arrays of a shard that hold NaN (or inf outside ``DEFAULT_ALLOW_INF``), read in slabs of
+    about ``_SLAB_BYTES``; each names the first such sample by its dataset index."""
+    out: list[str] = []
+    for name, (dtype, shape) in sorted(arrays.items()):
+        if np.dtype(dtype).kind not in "fc" or len(shape) == 0 or shape[0] == 0:
+            continue
+        dset = f[name]
+        sample_bytes = max(1, np.dtype(dtype).itemsize * int(np.prod(shape[1:], dtype=np.int64)))
+        step = max(1, _SLAB_BYTES // sample_bytes)
+        for start in range(0, shape[0], step):
+            block = np.asarray(dset[start : start + step]).reshape(min(step, shape[0] - start), -1)
+            bad = np.isnan(block).any(axis=1)
+            what = "NaN"
+            if name not in DEFAULT_ALLOW_INF:
+                bad |= np.isinf(block).any(axis=1)
+                what = "NaN or inf"
+            if bad.any():
+                out.append(f"{name} holds {what} (sample {first_index + start + int(np.argmax(bad))})")
+                break
+    return out
 
 
 class Dataset:
@@ -319,7 +342,8 @@ class Dataset:
 
         Checks each shard's sha256, that it opens as HDF5, its root attributes (``schema_version``,
         ``first_index``, ``count``), its fields (names, dtypes, per-sample shapes, sample counts), its
-        attributes, and ``meta/index`` (if present) against ``first_index + arange(count)``.
+        attributes, ``meta/index`` (if present) against ``first_index + arange(count)``, and that float and
+        complex arrays hold no NaN (nor inf, except in ``image/depth``).
 
         Returns:
             One line per problem, each bad shard named at its start (``"shard-00003.h5: ..."``); an incomplete
@@ -358,6 +382,7 @@ class Dataset:
                 header = read_shard_header(f)
                 index = f.get("meta/index")
                 meta_index = index[...] if isinstance(index, h5py.Dataset) else None
+                non_finite = _non_finite(f, header.arrays, s.first_index)
         except (OSError, DatasetError, KeyError, ValueError) as exc:
             issues.append(f"cannot be read as HDF5 ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
             return issues
@@ -372,6 +397,7 @@ class Dataset:
         if meta_index is not None and meta_index.shape == (s.count,):
             if not np.array_equal(meta_index, np.arange(s.first_index, s.stop_index)):
                 issues.append(f"meta/index is not {s.first_index}..{s.stop_index - 1}")
+        issues.extend(non_finite)
         return issues
 
     # ------------------------------------------------------------------ lifetime

@@ -283,15 +283,18 @@ class DatasetWriter:
 
     # ------------------------------------------------------------------ resume
     def _resume_cleanup(self) -> None:
-        """Keep recorded shards whose file still hashes to its sha256; drop the rest; remove stray ``*.tmp``."""
+        """Keep recorded shards whose file is in the folder and still hashes to its sha256; drop the rest (a link
+        to a file outside is removed, never its target); remove stray ``*.tmp``."""
         m = self._manifest
         ranges = {shard_file_name(k): (first, count) for k, first, count in self.shard_ranges()}
         kept: list[ShardInfo] = []
+        root = self._out_dir.resolve()
         for s in m.shards:
             path = self._out_dir / s.file
             good = (
                 ranges.get(s.file) == (s.first_index, s.count)
                 and path.is_file()
+                and path.resolve().parent == root  # not a link to a file outside (readers refuse those)
                 and sha256_file(path) == s.sha256
             )
             if good:

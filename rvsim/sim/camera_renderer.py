@@ -12,9 +12,11 @@ colour pass uses ``camera.spp`` samples per pixel for anti-aliasing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import trimesh
 
 from rvsim.config import SceneSpec
 from rvsim.sim.radio_engine import ObjectSlots, make_mitsuba_mesh
@@ -82,9 +84,12 @@ class CameraRenderer:
         spec: The scene family.
         variant: Mitsuba RGB variant to render in; None picks ``llvm_ad_rgb`` (or ``cuda_ad_rgb`` when the
             radio side runs on CUDA).
+        static_meshes: The static geometry, one mesh per material name; None: the hall's
+            (:func:`~rvsim.sim.room.room_meshes`).
     """
 
-    def __init__(self, spec: SceneSpec, variant: str | None = None) -> None:
+    def __init__(self, spec: SceneSpec, variant: str | None = None,
+                 static_meshes: Mapping[str, trimesh.Trimesh] | None = None) -> None:
         import_sionna_rt()
         import mitsuba as mi
 
@@ -121,7 +126,9 @@ class CameraRenderer:
                 "emitter": {"type": "constant", "radiance": {"type": "rgb", "value": [1.0, 1.0, 1.0]}},
             }
             self._shape_names: list[str] = []
-            for mname, mesh in room_meshes(spec).items():
+            if static_meshes is None:
+                static_meshes = room_meshes(spec)
+            for mname, mesh in static_meshes.items():
                 name = f"static-{mname}"
                 scene_dict[name] = make_mitsuba_mesh(mi, name, mesh.vertices, mesh.faces,
                                                      props=self._bsdf_props(mname))

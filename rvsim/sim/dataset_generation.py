@@ -5,12 +5,18 @@ worker the shards run in this process; with ``workers > 1`` they run as tasks on
 single-threaded worker processes (one Dr.Jit thread each); with ``scheduler`` they run on an existing Dask
 cluster whose workers see the output folder. Each worker process keeps one
 :class:`~rvsim.sim.sample_generator.SampleGenerator` (scene built once) for all the shards it runs.
+
+Faults: a worker writes a shard to a temporary file and renames it, and this process records a shard in the
+manifest only after re-hashing it and checking it against the schema, so a crash or ``kill -9`` at any moment
+leaves recorded shards intact; rerunning with ``resume`` completes the dataset with the same arrays. A worker
+that dies mid-shard is replaced by Dask and its shard runs again; a task that raises is retried twice.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,14 +24,24 @@ from pathlib import Path
 from typing import Any
 
 from rvsim.config import SceneSpec, check_materials_at_frequency, scene_spec_from_dict
-from rvsim.errors import InputError
+from rvsim.errors import DatasetError, InputError
 
-__all__ = ["GenerationReport", "generate_dataset", "generate_shard"]
+__all__ = ["GenerationError", "GenerationReport", "generate_dataset", "generate_shard"]
 
 #: Samples ray-traced before they are rendered together in one switch to the RGB variant.
 RENDER_CHUNK = 32
 
-_GENERATORS: dict[str, Any] = {}  # per-process cache: one SampleGenerator per (spec, seed)
+#: Times Dask reruns a shard task that raised (a worker that dies is replaced and its task rerun anyway).
+TASK_RETRIES = 2
+
+_GENERATORS: dict[str, Any] = {}  # per-process cache: one SampleGenerator per (spec, seed, device)
+
+#: Temporary files of an interrupted run: the manifest's and shards' (``shard-00003.h5.<pid>-<id>.tmp``).
+_TEMPORARY = re.compile(r"^(manifest\.json|shard-\d{5,}\.h5\.[A-Za-z0-9_-]+)\.tmp$")
+
+
+class GenerationError(RuntimeError):
+    """A shard could not be generated (e.g. its worker process died on every try); recorded shards are kept."""
 
 
 @dataclass(frozen=True)
@@ -50,12 +66,14 @@ class GenerationReport:
         return self.generated / self.seconds if self.seconds > 0 else 0.0
 
 
-def _generator(spec_dict: dict[str, Any], seed: int, num_threads: int | None) -> Any:
-    key = json.dumps([spec_dict, seed], sort_keys=True)
+def _generator(spec_dict: dict[str, Any], seed: int, num_threads: int | None, device: str = "auto") -> Any:
+    key = json.dumps([spec_dict, seed, device], sort_keys=True)
     gen = _GENERATORS.get(key)
     if gen is None:
         from rvsim.sim.sample_generator import SampleGenerator
+        from rvsim.sim.sionna_import import select_device
 
+        select_device(device)
         _GENERATORS.clear()
         gen = SampleGenerator(scene_spec_from_dict(spec_dict), seed, num_threads=num_threads)
         _GENERATORS[key] = gen
@@ -63,25 +81,60 @@ def _generator(spec_dict: dict[str, Any], seed: int, num_threads: int | None) ->
 
 
 def generate_shard(spec_dict: dict[str, Any], seed: int, first_index: int, count: int, path: str,
-                   num_threads: int | None = None) -> Any:
+                   num_threads: int | None = None, device: str = "auto") -> Any:
     """Generate samples ``first_index .. first_index + count - 1`` and write them as one shard file.
 
     Runs in a worker process (or in-process). The file appears under ``path`` only when complete.
 
+    Args:
+        spec_dict: The resolved scene spec (``SceneSpec.to_dict()``).
+        seed: Dataset seed.
+        first_index: Dataset index of the shard's first sample.
+        count: Samples in the shard.
+        path: Final path of the shard file.
+        num_threads: Dr.Jit threads of this process (None: Dr.Jit's default).
+        device: ``"auto"``, ``"cpu"`` or ``"gpu"`` (see :func:`~rvsim.sim.sionna_import.select_device`).
+
     Returns:
         The shard's :class:`~rvsim.data.ShardInfo`.
+
+    Raises:
+        GenerationError: if a sample holds NaN (or inf outside ``image/depth``), naming the field and sample.
     """
     import numpy as np
 
     from rvsim.data import write_shard_file
 
-    gen = _generator(spec_dict, seed, num_threads)
+    gen = _generator(spec_dict, seed, num_threads, device)
     parts = []
     for start in range(first_index, first_index + count, RENDER_CHUNK):
         stop = min(start + RENDER_CHUNK, first_index + count)
         parts.append(gen.generate(np.arange(start, stop)))
     arrays = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    _check_finite(arrays, first_index, Path(path).name, seed)
     return write_shard_file(path, arrays, gen.field_attrs(), first_index)
+
+
+def _check_finite(arrays: dict[str, Any], first_index: int, name: str, seed: int) -> None:
+    """Raise GenerationError naming the field and dataset index of the first NaN (or inf outside
+    ``image/depth``), as the schema forbids; the shard is then not written."""
+    import numpy as np
+
+    from rvsim.data.shard_writer import DEFAULT_ALLOW_INF
+
+    for field in sorted(arrays):
+        a = np.asarray(arrays[field])
+        if a.dtype.kind not in "fc" or a.size == 0:
+            continue
+        flat = a.reshape(a.shape[0], -1)
+        bad = np.isnan(flat).any(axis=1)
+        if field not in DEFAULT_ALLOW_INF:
+            bad |= np.isinf(flat).any(axis=1)
+        if bad.any():
+            row = int(np.argmax(bad))
+            what = "NaN" if np.isnan(flat[row]).any() else "inf"
+            raise GenerationError(f"the simulation produced {what} in {field} of sample {first_index + row} "
+                                  f"(dataset seed {seed}), which the dataset schema forbids; {name} was not written")
 
 
 def generate_dataset(
@@ -95,6 +148,8 @@ def generate_dataset(
     scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
+    device: str = "auto",
+    scheduler_timeout_s: float = 20.0,
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
 ) -> GenerationReport:
@@ -111,6 +166,9 @@ def generate_dataset(
         resume: Complete an interrupted dataset, keeping its verified shards.
         overwrite: Replace the rvsim dataset in ``out_dir`` (its manifest and shard files; nothing else is
             deleted, and a folder holding other files is still refused).
+        device: Ray-tracing device: ``"auto"`` (an NVIDIA GPU if one is usable, else the CPU), ``"cpu"`` or
+            ``"gpu"``. With ``scheduler`` every worker must have a GPU for ``"gpu"``.
+        scheduler_timeout_s: How long to try to reach ``scheduler`` [s].
         progress: Called with the number of samples of each shard as it is recorded.
         on_start: Called once all input is validated, before any work, with ``(num_samples, already_done)``.
 
@@ -118,41 +176,59 @@ def generate_dataset(
         A :class:`GenerationReport`.
 
     Raises:
-        InputError: for invalid arguments, a material not defined at the frequency, or an output folder that
-            is not a new/empty folder (or, with ``resume``, a dataset of the same settings). Nothing is written
-            in those cases.
+        InputError: for invalid arguments, a material not defined at the frequency, an output folder that is
+            not a new/empty folder (or, with ``resume``, a dataset of the same settings), a scheduler that
+            cannot be reached, or a device that is not there. Nothing is written in those cases.
+        OSError: if writing fails (e.g. the disk is full).
+        GenerationError: if a sample holds NaN or inf, or a shard fails on the cluster for another reason (e.g.
+            its worker died on every try).
+        In these two cases the shards recorded so far stay in the manifest: rerun with ``resume``.
     """
     from rvsim.data import DatasetWriter
+    from rvsim.sim.sionna_import import DEVICES, select_device
 
     if not isinstance(workers, int) or workers < 1:
         raise InputError(f"workers must be a positive integer. Received: workers={workers!r}")
     if resume and overwrite:
         raise InputError("resume and overwrite exclude each other. Received: both")
+    if device not in DEVICES:
+        raise InputError(f"device must be one of {', '.join(DEVICES)}. Received: device={device!r}")
     out = Path(out_dir)
     if out.is_dir() and any(out.iterdir()) and not (resume or overwrite):
         raise InputError("the output folder is not empty (use --overwrite to replace the dataset there, "
                          f"--resume to complete it, or a new folder). Received: {out}")
+    if scheduler is None:
+        select_device(device)  # this machine runs the shards: its device must be there
     check_materials_at_frequency(spec)
     t0 = time.perf_counter()
-    if overwrite and out.is_dir():
-        _remove_dataset(out)
-    writer = DatasetWriter(out_dir, scene=spec.to_dict(), seed=seed, num_samples=num_samples,
-                           shard_size=shard_size, class_names=spec.class_names, resume=resume)
-    pending = writer.pending_shards()
-    spec_dict = spec.to_dict()
-    generated = 0
-    if on_start is not None:
-        on_start(num_samples, num_samples - sum(count for _, _, count in pending))
-    if pending and scheduler is None and workers == 1:
-        for k, first, count in pending:
-            info = generate_shard(spec_dict, seed, first, count, str(writer.shard_path(k)))
-            writer.record(info)
-            generated += count
-            if progress is not None:
-                progress(count)
-    elif pending:
-        generated = _run_on_dask(writer, pending, spec_dict, seed, workers, scheduler, progress)
-    writer.finalize()
+    client = _connect(scheduler, device, scheduler_timeout_s) if scheduler is not None else None
+    try:
+        if overwrite and out.is_dir():
+            _remove_dataset(out)
+        if resume:
+            _remove_unstarted(out)
+        writer = DatasetWriter(out_dir, scene=spec.to_dict(), seed=seed, num_samples=num_samples,
+                               shard_size=shard_size, class_names=spec.class_names, resume=resume)
+        pending = writer.pending_shards()
+        spec_dict = spec.to_dict()
+        generated = 0
+        if on_start is not None:
+            on_start(num_samples, num_samples - sum(count for _, _, count in pending))
+        if pending and client is None and workers == 1:
+            for k, first, count in pending:
+                info = generate_shard(spec_dict, seed, first, count, str(writer.shard_path(k)), None, device)
+                writer.record(info)
+                generated += count
+                if progress is not None:
+                    progress(count)
+        elif pending:
+            generated = _run_on_dask(writer, pending, spec_dict, seed, workers, client, device, progress)
+        if not writer.manifest.complete:
+            writer.finalize()
+    finally:
+        if client is not None:
+            client.close()
+    _remove_shard_temporaries(out)
     return GenerationReport(out_dir=str(Path(out_dir)), num_samples=num_samples, generated=generated,
                             seconds=time.perf_counter() - t0)
 
@@ -178,40 +254,157 @@ def _remove_dataset(out: Path) -> None:
     (out / MANIFEST_NAME).unlink()
 
 
+def _remove_unstarted(out: Path) -> None:
+    """Resume a run killed while writing its first manifest: a folder holding only rvsim temporary files (and no
+    manifest) is emptied so that the dataset starts afresh. Any other file keeps the folder as it is."""
+    from rvsim.data.manifest import MANIFEST_NAME
+
+    if not out.is_dir() or (out / MANIFEST_NAME).exists():
+        return
+    entries = list(out.iterdir())
+    if entries and all(_TEMPORARY.match(p.name) and p.is_file() and not p.is_symlink() for p in entries):
+        for p in entries:
+            p.unlink()
+
+
+def _remove_shard_temporaries(out: Path) -> None:
+    """Delete the temporary shard files that workers killed mid-write left behind (the run is over)."""
+    for p in out.glob("shard-*.h5.*.tmp"):
+        if _TEMPORARY.match(p.name) and p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
+
+
+def _connect(scheduler: str, device: str, timeout_s: float) -> Any:
+    """A Dask client of an existing cluster; InputError (nothing written yet) if it cannot be used."""
+    import socket
+
+    from dask.distributed import Client
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    def unreachable(why: object) -> InputError:
+        text = str(why).splitlines()[0] if str(why) else repr(why)
+        return InputError(f"cannot reach the Dask scheduler ({text}). Received: --scheduler {scheduler}")
+
+    # Check the address, that something listens there (fails fast when refused) and that it answers Dask's
+    # handshake before making a Client: a Client whose start failed blocks for tens of seconds when collected.
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+            socket.create_connection((host, port), timeout=timeout_s).close()
+    except (OSError, ValueError, TypeError) as exc:
+        raise unreachable(exc) from None
+    try:
+        _handshake(scheduler, timeout_s)
+    except Exception as exc:  # noqa: BLE001  (whatever answered, it is not a usable Dask scheduler)
+        raise unreachable(f"no Dask handshake: {type(exc).__name__}: {exc}") from None
+    try:
+        client = Client(scheduler, timeout=f"{float(timeout_s)}s", set_as_default=False)
+    except Exception as exc:  # noqa: BLE001
+        raise unreachable(exc) from None
+    try:
+        if not client.scheduler_info().get("workers"):
+            client.wait_for_workers(1, timeout=timeout_s)
+        if device == "gpu":
+            from rvsim.sim.sionna_import import cuda_available
+
+            without = sorted(w for w, ok in client.run(cuda_available).items() if not ok)
+            if without:
+                raise InputError(f"device gpu needs an NVIDIA GPU on every worker, and {len(without)} have none "
+                                 f"({', '.join(without[:3])}). Received: --device gpu --scheduler {scheduler}")
+    except BaseException as exc:
+        client.close()
+        if isinstance(exc, (OSError, TimeoutError)):
+            raise InputError(f"the Dask scheduler has no workers (waited {timeout_s:g} s). "
+                             f"Received: --scheduler {scheduler}") from None
+        raise
+    return client
+
+
+def _handshake(address: str, timeout_s: float) -> None:
+    """Open and close one Dask connection to ``address`` (raises if it does not complete Dask's handshake)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        comm = await connect(address, timeout=timeout_s)
+        await comm.close()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(probe())
+    # else: called from a running event loop (a notebook); the Client reports a failed connection itself
+
+
 def _run_on_dask(writer: Any, pending: list[tuple[int, int, int]], spec_dict: dict[str, Any], seed: int,
-                 workers: int, scheduler: str | None, progress: Callable[[int], None] | None) -> int:
+                 workers: int, client: Any, device: str, progress: Callable[[int], None] | None) -> int:
+    """Run the pending shards as Dask tasks (on ``client``, or a local cluster of ``workers`` processes) and record
+    each as it finishes. On the first failure the shards already finished are recorded, then it is raised."""
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
-        if scheduler is None:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40,
+    own_client = client is None
+    with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "critical"}):
+        if own_client:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None, silence_logs=50,
+                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # metrics: any free port
                                    env={"OMP_NUM_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"})
-            client = Client(cluster)
-            threads: int | None = 1
-        else:
-            try:
-                client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
-                raise InputError(f"cannot reach the Dask scheduler ({exc}). Received: --scheduler {scheduler}") \
-                    from None
-            threads = None
+            client = Client(cluster, set_as_default=False)
+        threads: int | None = 1 if own_client else None
         generated = 0
         try:
             futures = {}
             for k, first, count in pending:
                 fut = client.submit(generate_shard, spec_dict, seed, first, count, str(writer.shard_path(k)),
-                                    threads, key=f"rvsim-shard-{k}-{first}", pure=False, retries=2)
-                futures[fut] = count
-            for fut in as_completed(futures):
-                writer.record(fut.result())
-                generated += futures[fut]
-                if progress is not None:
-                    progress(futures[fut])
+                                    threads, device, key=f"rvsim-shard-{k}-{first}", pure=False,
+                                    retries=TASK_RETRIES)
+                futures[fut] = (k, first, count)
+            failed = None
+            for fut in as_completed(futures, loop=client.loop):
+                if fut.status != "finished":
+                    failed = fut
+                    break
+                generated += _record(writer, fut, futures[fut], own_client, progress)
+            if failed is not None:
+                for fut in futures:  # keep what is already done
+                    if fut is not failed and fut.status == "finished":
+                        generated += _record(writer, fut, futures[fut], own_client, progress)
+                _raise_failure(failed, futures[failed])
+            writer.finalize()  # before the cluster's shutdown, which takes seconds
         finally:
-            client.close()
+            if own_client:
+                client.close()
             if cluster is not None:
                 cluster.close()
     return generated
+
+
+def _record(writer: Any, fut: Any, shard: tuple[int, int, int], local: bool,
+            progress: Callable[[int], None] | None) -> int:
+    k, _, count = shard
+    try:
+        writer.record(fut.result())
+    except DatasetError:
+        if not local and not writer.shard_path(k).is_file():
+            raise InputError(f"a worker wrote {writer.shard_path(k).name}, but it is not in the dataset folder here: "
+                             "the Dask workers must write to storage this machine sees under the same path. "
+                             f"Received: {writer.out_dir}") from None
+        raise
+    if progress is not None:
+        progress(count)
+    return count
+
+
+def _raise_failure(fut: Any, shard: tuple[int, int, int]) -> None:
+    k, first, count = shard
+    exc = fut.exception()
+    if isinstance(exc, (InputError, OSError, GenerationError)):
+        raise exc
+    name = f"shard-{k:05d}.h5"
+    raise GenerationError(f"{name} (samples {first}..{first + count - 1}) failed on the Dask cluster after "
+                          f"retries: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                          ) from exc

@@ -94,12 +94,56 @@ def _box() -> list[trimesh.Trimesh]:
     return [box_mesh((-0.5, -0.5, 0.0), (0.5, 0.5, 1.0))]
 
 
+def _frustum(x_bottom: tuple[float, float], x_top: tuple[float, float], half_width: float,
+             z0: float, z1: float) -> trimesh.Trimesh:
+    """A convex block whose length along x shrinks from ``x_bottom`` at ``z0`` to ``x_top`` at ``z1``."""
+    pts = [(x, sy * half_width, z) for (xs, z) in ((x_bottom, z0), (x_top, z1)) for x in xs for sy in (-1, 1)]
+    return trimesh.convex.convex_hull(np.asarray(pts, dtype=np.float64))
+
+
+def _wheels(xs: tuple[float, ...], half_len: float = 0.08, z1: float = 0.22) -> list[trimesh.Trimesh]:
+    """A pair of wheels (boxes at both sides) at each axle position ``x``."""
+    return [box_mesh((x - half_len, y0, 0.0), (x + half_len, y0 + 0.1, z1)) for x in xs for y0 in (-0.5, 0.4)]
+
+
+def _car() -> list[trimesh.Trimesh]:
+    return [
+        box_mesh((-0.5, -0.5, 0.18), (0.5, 0.5, 0.6)),                  # body
+        _frustum((-0.36, 0.3), (-0.28, 0.1), 0.44, 0.6, 1.0),           # cabin, sloped windscreens
+        *_wheels((-0.32, 0.32)),
+    ]
+
+
+def _truck() -> list[trimesh.Trimesh]:
+    return [
+        box_mesh((-0.5, -0.42, 0.08), (0.5, 0.42, 0.14)),               # chassis
+        box_mesh((-0.5, -0.5, 0.14), (0.22, 0.5, 1.0)),                 # cargo box
+        _frustum((0.26, 0.5), (0.26, 0.44), 0.48, 0.12, 0.75),          # cab
+        *_wheels((-0.38, -0.25, 0.36), half_len=0.05, z1=0.14),
+    ]
+
+
+def _pole() -> list[trimesh.Trimesh]:
+    return [_cylinder(0.0, 0.0, 0.0, 1.0, 0.5, 0.5, sections=8)]
+
+
+def _tree() -> list[trimesh.Trimesh]:
+    return [
+        _cylinder(0.0, 0.0, 0.0, 0.42, 0.08, 0.08, sections=6),       # trunk
+        _ellipsoid(0.0, 0.0, 0.68, 0.5, 0.5, 0.32),                    # crown
+    ]
+
+
 _BUILDERS = {
     "person": _person,
     "robot": _robot,
     "forklift": _forklift,
     "pallet_stack": _pallet_stack,
     "box": _box,
+    "car": _car,
+    "truck": _truck,
+    "pole": _pole,
+    "tree": _tree,
 }
 
 

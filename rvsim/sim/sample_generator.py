@@ -2,7 +2,9 @@
 
 :class:`SampleGenerator` owns one :class:`~rvsim.sim.radio_engine.RadioEngine` and one
 :class:`~rvsim.sim.camera_renderer.CameraRenderer` and turns a list of sample indices into the arrays of the
-dataset schema (docs/dataset_schema.md). Sample ``i`` is drawn with the seed
+dataset schema (docs/dataset_schema.md). A ``layout: street`` family is handed to
+:class:`~rvsim.sim.street_sample_generator.StreetSampleGenerator` (beam powers instead of CFR and range–angle
+maps, plus the street's per-scene labels). Sample ``i`` is drawn with the seed
 :func:`~rvsim.sim.scene_sampler.sample_seed` ``(dataset_seed, i)`` and ray-traced by the deterministic path
 solver, so it never depends on which other samples are generated with it, in which process, or in what order.
 """
@@ -79,13 +81,24 @@ class SampleGenerator:
     def __init__(self, spec: SceneSpec, seed: int, num_threads: int | None = None) -> None:
         self.spec = spec
         self.seed = int(seed)
+        self._family: Any = None
+        if spec.layout == "street":
+            from rvsim.sim.street_sample_generator import StreetSampleGenerator
+
+            self._family = StreetSampleGenerator(spec, seed, num_threads=num_threads)
+            self.sampler = self._family.sampler
+            self.radio = self._family.radio
+            self.camera = self._family.camera
+            return
         self.sampler = SceneSampler(spec)
         self.radio = RadioEngine(spec, num_threads=num_threads)
         self.camera = CameraRenderer(spec)
         self.range_angle = RangeAngleMap(spec.radio)
 
-    def states(self, indices: list[int] | np.ndarray) -> tuple[list[SceneState], list[int]]:
-        """Scene states and per-sample seeds of the given sample indices."""
+    def states(self, indices: list[int] | np.ndarray) -> tuple[list[Any], list[int]]:
+        """Scene states (street states for a street family) and per-sample seeds of the given sample indices."""
+        if self._family is not None:
+            return self._family.states(indices)
         seeds = [sample_seed(self.seed, int(i)) for i in indices]
         return [self.sampler.sample(np.random.default_rng(s)) for s in seeds], seeds
 
@@ -98,6 +111,8 @@ class SampleGenerator:
         Returns:
             Arrays keyed ``"group/name"`` as in the dataset schema, sample axis first.
         """
+        if self._family is not None:
+            return self._family.generate(indices)
         idx = np.asarray(indices, dtype=np.int64)
         states, seeds = self.states(idx)
         background = self.radio.background_cfr
@@ -120,6 +135,8 @@ class SampleGenerator:
 
     def field_attrs(self) -> dict[str, dict[str, Any]]:
         """Units and axis values of each array (the ``attrs`` of the schema), JSON-able."""
+        if self._family is not None:
+            return self._family.field_attrs()
         spec = self.spec
         return {
             "radio/cfr": {"frequencies_hz": self.radio.frequencies.tolist(), "units": "linear complex gain",

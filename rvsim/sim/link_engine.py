@@ -1,0 +1,159 @@
+"""The radio side of the street layout: one transmitter, one receiving base station, a persistent Sionna RT scene.
+
+A :class:`LinkEngine` builds the static street once (one merged mesh per material) plus one mesh slot per
+possible object, like :class:`~rvsim.sim.radio_engine.RadioEngine` does for the hall. Per street state it
+writes the slots' vertices, moves the transmitter (a car's roof or a fixed point; moving a radio device
+rebuilds nothing), and runs Sionna RT's deterministic ``PathSolver`` with the line-of-sight path enabled.
+
+The base station receives with a single isotropic antenna: the beams of its 16-element array are formed
+afterwards from each path's arrival azimuth through a beam codebook (:mod:`rvsim.sim.street_receiver`),
+the way the measured DeepSense patterns describe the real array. :meth:`LinkEngine.los_blocked` tests the
+straight segment from the transmitter to the base station against every mesh of the scene.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rvsim.config import SceneSpec
+from rvsim.errors import ConfigError
+from rvsim.sim.radio_engine import ObjectSlots, PathData, make_mitsuba_mesh, make_radio_material
+from rvsim.sim.scene_sampler import SceneState
+from rvsim.sim.sionna_import import import_sionna_rt
+from rvsim.sim.street_layout import StreetLayout
+
+__all__ = ["LinkEngine", "wrap_deg"]
+
+
+def wrap_deg(angle_deg: np.ndarray) -> np.ndarray:
+    """Angles wrapped to ``[-180, 180)`` [deg]."""
+    return (np.asarray(angle_deg, dtype=np.float64) + 180.0) % 360.0 - 180.0
+
+
+class LinkEngine:
+    """Uplink ray tracing of a street family's states with Sionna RT.
+
+    Args:
+        spec: A scene family with ``layout: street``.
+        num_threads: Dr.Jit threads (1 when several worker processes share the cores); None keeps the default.
+        layout: The family's static street (built from ``spec`` when None).
+
+    Raises:
+        ConfigError: if a material is not defined at the carrier frequency.
+    """
+
+    def __init__(self, spec: SceneSpec, num_threads: int | None = None, layout: StreetLayout | None = None) -> None:
+        self.spec = spec
+        self._rt = rt = import_sionna_rt(num_threads)
+        import mitsuba as mi
+
+        self._mi = mi
+        self.layout = layout if layout is not None else StreetLayout(spec)
+        self.slots = ObjectSlots(spec)
+        scene = rt.load_scene()
+        scene.frequency = float(spec.radio.frequency_hz)
+        static = self.layout.meshes()
+        used = set(static) | {c.material for c in spec.classes.values()}
+        materials = {name: make_radio_material(rt, name, spec.materials[name]) for name in sorted(used)}
+        objects = []
+        for mname, mesh in static.items():
+            objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, f"static-{mname}", mesh.vertices, mesh.faces),
+                                          name=f"static-{mname}", radio_material=materials[mname]))
+        parked = self.slots.vertices(SceneState.empty())
+        for j, name in enumerate(self.slots.slot_names):
+            cls = spec.classes[spec.class_names[self.slots.slot_class[j]]]
+            objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, name, parked[j], self.slots.faces(j)),
+                                          name=name, radio_material=materials[cls.material]))
+        try:
+            scene.edit(add=objects)
+        except ValueError as exc:
+            raise ConfigError(f"{exc}. Received: radio.frequency_hz={spec.radio.frequency_hz:g}") from None
+        tx = spec.radio.tx_array
+        scene.tx_array = rt.PlanarArray(num_rows=1, num_cols=1, pattern=tx.pattern, polarization=tx.polarization)
+        scene.rx_array = rt.PlanarArray(num_rows=1, num_cols=1, pattern="iso", polarization=tx.polarization)
+        self.bs_position = np.asarray(spec.base_station.position_m, dtype=np.float64)
+        self.bs_yaw_deg = float(spec.base_station.yaw_deg)
+        start = [float(v) for v in spec.street.tx.position_m]
+        self._tx = rt.Transmitter("ue-tx", position=mi.Point3f(*start), orientation=mi.Point3f(0.0, 0.0, 0.0))
+        scene.add(self._tx)
+        scene.add(rt.Receiver("bs-rx", position=mi.Point3f(*[float(v) for v in self.bs_position]),
+                              orientation=mi.Point3f(float(np.deg2rad(self.bs_yaw_deg)), 0.0, 0.0)))
+        self.scene = scene
+        self._params = scene.mi_scene_params
+        self._solver = rt.PathSolver(deterministic=True)
+
+    def set_state(self, objects: SceneState, tx_position: np.ndarray) -> None:
+        """Move the object slots (one Mitsuba update) and the transmitter.
+
+        Args:
+            objects: Object poses.
+            tx_position: Transmitter position ``(x, y, z)`` [m].
+        """
+        mi = self._mi
+        for name, verts in zip(self.slots.slot_names, self.slots.vertices(objects)):
+            self._params[f"{name}.vertex_positions"] = mi.Float(np.ascontiguousarray(verts, np.float32).ravel())
+        self._params.update()
+        self._tx.position = mi.Point3f(*[float(v) for v in tx_position])
+
+    def paths(self, objects: SceneState, tx_position: np.ndarray) -> PathData:
+        """Ray-trace one state (with the family's fixed ``solver.seed``), line of sight included.
+
+        Args:
+            objects: Object poses.
+            tx_position: Transmitter position ``(x, y, z)`` [m].
+
+        Returns:
+            The valid paths to the base station: ``a`` ``(1, num_paths)`` (single receive antenna), delays,
+            and arrival angles in the world frame.
+        """
+        self.set_state(objects, tx_position)
+        s = self.spec.solver
+        p = self._solver(self.scene, max_depth=s.max_depth, max_num_paths_per_src=s.max_num_paths_per_src,
+                         samples_per_src=s.samples_per_src, synthetic_array=True, los=True,
+                         specular_reflection=s.specular_reflection, diffuse_reflection=s.diffuse_reflection,
+                         refraction=s.refraction, diffraction=s.diffraction, seed=int(s.seed))
+        a_re, a_im = p.a
+        a = np.asarray(a_re.numpy(), np.float32) + 1j * np.asarray(a_im.numpy(), np.float32)
+        a = a.reshape(1, -1)  # [num_rx=1, rx_ant=1, num_tx=1, tx_ant=1, paths] -> (1, paths)
+        tau = np.asarray(p.tau.numpy()).reshape(-1)
+        phi = np.asarray(p.phi_r.numpy()).reshape(-1)
+        theta = np.asarray(p.theta_r.numpy()).reshape(-1)
+        if tau.size == 0:
+            return PathData(a=np.zeros((1, 0), np.complex64), tau=np.zeros(0), phi_r=np.zeros(0, np.float32),
+                            theta_r=np.zeros(0, np.float32))
+        valid = np.asarray(p.valid.numpy()).reshape(-1, tau.size).any(axis=0) & (tau >= 0)
+        return PathData(a=a[:, valid].astype(np.complex64), tau=tau[valid].astype(np.float64),
+                        phi_r=phi[valid].astype(np.float32), theta_r=theta[valid].astype(np.float32))
+
+    def arrival_bearing_deg(self, paths: PathData) -> np.ndarray:
+        """Arrival azimuth of each path from the array broadside, positive to the left [deg], ``(num_paths,)``."""
+        return wrap_deg(np.rad2deg(paths.phi_r.astype(np.float64)) - self.bs_yaw_deg)
+
+    def los_blocked(self, objects: SceneState, tx_position: np.ndarray) -> bool:
+        """Whether the straight segment from the transmitter to the base station hits any mesh.
+
+        Args:
+            objects: Object poses.
+            tx_position: Transmitter position ``(x, y, z)`` [m].
+        """
+        self.set_state(objects, tx_position)
+        return self._segment_blocked(np.asarray(tx_position, dtype=np.float64), self.bs_position)
+
+    def _segment_blocked(self, start: np.ndarray, end: np.ndarray) -> bool:
+        mi = self._mi
+        d = end - start
+        dist = float(np.linalg.norm(d))
+        if dist <= 0:
+            return False
+        u = d / dist
+        ray = mi.Ray3f(mi.Point3f(*[float(v) for v in start]), mi.Vector3f(*[float(v) for v in u]))
+        ray.maxt = dist * (1.0 - 1e-6)
+        hit = self.scene.mi_scene.ray_test(ray)
+        return bool(np.asarray(hit).reshape(-1)[0])
+
+    @property
+    def mi_scene(self) -> Any:
+        """The Mitsuba scene of the radio side."""
+        return self.scene.mi_scene

@@ -1,0 +1,470 @@
+"""Self-supervised cross-modal training ("vision trains radio"): from a dataset folder to a run folder.
+
+The radio and vision encoders of a :class:`~rvsim.models.CrossModalModel` are trained without labels by a
+cross-modal objective (InfoNCE by default) on the training split, streamed by
+:class:`~rvsim.data.pipeline.Pipeline` with per-modality augmentation. Follows M. Alloulah, A. D. Singh,
+M. Arnold, "Self-Supervised Radio-Visual Representation Learning for 6G Sensing", ICC 2022
+(arXiv:2111.02887). The run folder layout is described in :mod:`rvsim.train.run_folder`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from rvsim.data import Dataset, split_indices
+from rvsim.data.manifest import write_json_atomic
+from rvsim.data.pipeline import Pipeline
+from rvsim.errors import ConfigError, InputError
+from rvsim.models import CrossModalModel, ProjectionHead, RadioNormalization, build_radio_encoder, build_vision_encoder
+from rvsim.objectives import build_objective
+from rvsim.train.augmentation import AugmentConfig, augment_radio, augment_vision, paired_flip
+from rvsim.train.metrics_logger import MetricsLogger, read_metrics, truncate_metrics
+from rvsim.train.model_inputs import (
+    check_radio_field,
+    default_radio_field,
+    fit_radio_normalization,
+    images_to_float,
+    radio_is_linear,
+    radio_to_db,
+)
+from rvsim.train.retrieval_callback import RetrievalCallback
+from rvsim.train.run_folder import (
+    CHECKPOINT_DIR,
+    CONFIG_NAME,
+    RUN_FORMAT,
+    SPLIT_NAME,
+    check_output_dir,
+    checkpoint_epoch,
+    git_commit,
+    load_run_config,
+    load_split,
+    run_versions,
+)
+from rvsim.train.train_config import TrainConfig
+
+__all__ = [
+    "RunResult",
+    "InputLayout",
+    "LINEAR_DYNAMIC_RANGE_DB",
+    "DB_MAP_DYNAMIC_RANGE_DB",
+    "resolve_inputs",
+    "build_ssl_model",
+    "make_optimizer",
+    "make_ssl_map_fn",
+    "train_ssl",
+]
+
+
+#: Default radio floor below the peak for linear-power fields such as beam power [dB] (the real receiver's
+#: ``rvsim.real.receiver.DEFAULT_FLOOR_DB`` is -20 dB).
+LINEAR_DYNAMIC_RANGE_DB: float = 20.0
+
+#: Default radio floor below the peak for maps stored in dB such as range–angle maps [dB].
+DB_MAP_DYNAMIC_RANGE_DB: float = 60.0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`train_ssl` returns.
+
+    Attributes:
+        run_dir: The run folder.
+        epochs_completed: Epochs trained in total (including those before a resume).
+        history: Rows of ``metrics.jsonl``, one dict per epoch.
+        radio_encoder_path: ``run_dir / "radio_encoder.keras"``.
+        vision_encoder_path: ``run_dir / "vision_encoder.keras"``.
+    """
+
+    run_dir: Path
+    epochs_completed: int
+    history: list[dict[str, Any]]
+    radio_encoder_path: Path
+    vision_encoder_path: Path
+
+
+@dataclass(frozen=True)
+class InputLayout:
+    """The resolved model inputs of a dataset under a config.
+
+    Attributes:
+        radio_field: Radio field read.
+        radio_shape: Per-sample radio shape, ``(R, A)`` or ``(num_beams,)``.
+        radio_linear: Whether the field is linear power (converted to dB).
+        image_fields: ``("image/rgb",)`` or ``("image/rgb", "image/depth")``.
+        image_shape: Encoder image input ``(height, width, channels)``.
+        dynamic_range_db: Floor of the radio normalisation below each sample's peak [dB].
+    """
+
+    radio_field: str
+    radio_shape: tuple[int, ...]
+    radio_linear: bool
+    image_fields: tuple[str, ...]
+    image_shape: tuple[int, int, int]
+    dynamic_range_db: float
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        return (self.image_shape[0], self.image_shape[1])
+
+
+def resolve_inputs(ds: Dataset, config: TrainConfig, *, need_images: bool = True) -> InputLayout:
+    """Check the dataset has what ``config`` needs; resolve the radio field and image size.
+
+    Raises:
+        ConfigError: If a field is missing or unsuitable.
+    """
+    field = config.radio_field or default_radio_field(ds)
+    radio_shape = check_radio_field(ds, field)
+    image_shape: tuple[int, int, int] = (0, 0, 0)
+    if need_images:
+        missing = [f for f in config.image_fields if f not in ds.fields]
+        if missing:
+            raise ConfigError(f"image_fields {missing} are not fields of the dataset. Received: {list(config.image_fields)}")
+        rgb = tuple(ds.fields["image/rgb"].shape)
+        if len(rgb) != 3 or rgb[2] != 3:
+            raise ConfigError(f"image/rgb must be (H, W, 3) per sample. Received: {rgb}")
+        h, w = config.image_size or rgb[:2]
+        image_shape = (int(h), int(w), 3 + (len(config.image_fields) - 1))
+    linear = radio_is_linear(ds, field)
+    dynamic_range = config.dynamic_range_db
+    if dynamic_range is None:
+        dynamic_range = LINEAR_DYNAMIC_RANGE_DB if linear else DB_MAP_DYNAMIC_RANGE_DB
+    return InputLayout(field, radio_shape, linear, tuple(config.image_fields), image_shape, float(dynamic_range))
+
+
+def _check_flip(ds: Dataset, layout: InputLayout, augmentation: AugmentConfig) -> None:
+    if augmentation.flip_probability <= 0:
+        return
+    bins = ds.attrs(layout.radio_field).get("angle_bins_deg")
+    if bins is not None:
+        b = np.asarray(bins, dtype=np.float64)
+        if not np.allclose(b, -b[::-1], atol=1e-3 * max(1.0, float(np.abs(b).max()))):
+            raise ConfigError(
+                "augmentation.flip_probability > 0 needs angle bins symmetric about broadside, so that reversing "
+                f"the angle axis mirrors the scene. Received: angle_bins_deg from {b[0]:.2f} to {b[-1]:.2f}"
+            )
+
+
+def build_ssl_model(
+    config: TrainConfig,
+    radio_shape: tuple[int, ...],
+    image_shape: tuple[int, int, int],
+    normalization: RadioNormalization | None = None,
+) -> CrossModalModel:
+    """The cross-modal model of ``config`` (built, not compiled).
+
+    Args:
+        config: Widths, sizes, objective and seed.
+        radio_shape: Per-sample radio input shape.
+        image_shape: ``(height, width, channels)``.
+        normalization: The radio encoder's input normalisation (default: ``config.radio_normalization`` with
+            default statistics and ``config.dynamic_range_db`` or 60 dB).
+    """
+    seed = config.seed
+    if normalization is None:
+        normalization = RadioNormalization(
+            mode=config.radio_normalization,
+            dynamic_range_db=config.dynamic_range_db or DB_MAP_DYNAMIC_RANGE_DB,
+            name="radio_normalization",
+        )
+    radio = build_radio_encoder(
+        radio_shape,
+        width=config.radio_width,
+        embedding_dim=config.embedding_dim,
+        seed=seed,
+        normalization=normalization,
+    )
+    vision = build_vision_encoder(image_shape, width=config.vision_width, embedding_dim=config.embedding_dim, seed=seed + 1000)
+    if config.objective == "infonce":
+        objective = build_objective(
+            "infonce", temperature=config.temperature, learnable_temperature=config.learnable_temperature
+        )
+    elif config.objective == "vicreg":
+        sim, var, cov = config.vicreg_weights
+        objective = build_objective("vicreg", sim_weight=sim, var_weight=var, cov_weight=cov)
+    else:
+        objective = build_objective("barlow", redundancy_weight=config.barlow_lambda)
+    model = CrossModalModel(
+        radio,
+        vision,
+        ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 2000, name="radio_head"),
+        ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 3000, name="vision_head"),
+        objective,
+        name="cross_modal_model",
+    )
+    model.build({"radio": (None, *radio_shape), "vision": (None, *image_shape)})
+    return model
+
+
+def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
+    """AdamW with ``config.lr`` and ``config.weight_decay`` (no decay of biases, norms, temperature)."""
+    optimizer = keras.optimizers.AdamW(learning_rate=config.lr, weight_decay=config.weight_decay)
+    optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta", "log_temperature"])
+    return optimizer
+
+
+def make_ssl_map_fn(layout: InputLayout, augmentation: AugmentConfig | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The ``tf.data`` map from a raw :class:`Pipeline` batch to the model inputs ``{"radio", "vision"}``.
+
+    Radio: converted to dB (linear fields), augmented (if ``augmentation`` is given and enabled). Images: to
+    float (+ inverse depth), cropped/jittered/resized (augmented) or resized; the paired flip last.
+    """
+    augment = augmentation if augmentation is not None and augmentation.enabled else None
+    depth_field = "image/depth" if "image/depth" in layout.image_fields else None
+
+    def fn(batch: dict[str, Any]) -> dict[str, Any]:
+        radio = radio_to_db(batch[layout.radio_field], linear=layout.radio_linear)
+        depth = batch[depth_field] if depth_field else None
+        if augment is None:
+            return {"radio": radio, "vision": images_to_float(batch["image/rgb"], depth, layout.image_size)}
+        seeds = tf.random.experimental.stateless_split(batch["seed"], num=3)
+        radio = augment_radio(radio, seeds[0], augment)
+        images = augment_vision(images_to_float(batch["image/rgb"], depth), seeds[1], augment, layout.image_size)
+        radio, images = paired_flip(radio, images, seeds[2], augment.flip_probability)
+        return {"radio": radio, "vision": images}
+
+    return fn
+
+
+class _EpochSync(keras.callbacks.Callback):
+    """Tell the training pipeline which epoch starts (shuffling and augmentation are seeded by it)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.pipeline.set_epoch(epoch)
+
+
+def save_model_atomic(model: keras.Model, path: Path) -> None:
+    """``model.save(path)`` through a temporary file and ``os.replace``."""
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def head_model(head: keras.layers.Layer, embedding_dim: int, name: str) -> keras.Model:
+    """A projection head as a model ``(batch_size, embedding_dim) -> (batch_size, projection_dim)`` (shared weights)."""
+    inputs = keras.Input((embedding_dim,), name="embedding")
+    return keras.Model(inputs, head(inputs), name=name)
+
+
+class _SaveModels(keras.callbacks.Callback):
+    """Save the encoders and projection heads of a :class:`CrossModalModel` into the run folder."""
+
+    def __init__(self, model: CrossModalModel, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        dim = int(model.radio_encoder.output_shape[-1])
+        self.parts = {
+            "radio_encoder": model.radio_encoder,
+            "vision_encoder": model.vision_encoder,
+            "radio_head": head_model(model.radio_head, dim, "radio_head"),
+            "vision_head": head_model(model.vision_head, int(model.vision_encoder.output_shape[-1]), "vision_head"),
+        }
+
+    def save(self) -> None:
+        for name, part in self.parts.items():
+            save_model_atomic(part, self.run_dir / f"{name}.keras")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.save()
+
+
+def tensorboard_callback(run_dir: Path) -> keras.callbacks.Callback | None:
+    """``keras.callbacks.TensorBoard`` logging to ``run_dir / "tensorboard"`` (``None`` if not installed)."""
+    if importlib.util.find_spec("tensorboard") is None:
+        warnings.warn("tensorboard is not installed; no TensorBoard logs are written", stacklevel=2)
+        return None
+    return keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), write_graph=False)
+
+
+def _config_diffs(stored: TrainConfig, requested: TrainConfig, ignore: Sequence[str] = ("epochs",)) -> list[str]:
+    a, b = stored.to_dict(), requested.to_dict()
+    return [f"{k} {a[k]!r} in the run vs {b[k]!r} requested" for k in a if k not in ignore and a[k] != b[k]]
+
+
+def train_ssl(
+    data_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    config: TrainConfig | None = None,
+    resume: bool = False,
+    *,
+    verbose: int = 1,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> RunResult:
+    """Train radio and vision encoders self-supervised and write the run folder.
+
+    Everything is validated before the run folder is created. With ``resume``, training continues from the
+    run's checkpoint (model weights, optimizer state, epoch) up to ``config.epochs``; the rest of the config
+    must equal the run's (``config=None`` takes the run's as it is).
+
+    Args:
+        data_dir: Dataset folder.
+        out_dir: Run folder: new or empty (or, with ``resume``, an existing run with a checkpoint).
+        config: Training settings (default ``TrainConfig()``).
+        resume: Continue the run in ``out_dir``.
+        verbose: Keras verbosity (1: progress bar, 0: silent).
+        callbacks: Extra Keras callbacks (run after the built-in ones).
+
+    Returns:
+        A :class:`RunResult`.
+
+    Raises:
+        InputError: (incl. ``ConfigError``, ``DatasetError``) for a missing or unsuitable dataset, a bad config,
+            an output folder that is not usable (see :func:`~rvsim.train.run_folder.check_output_dir`), or a
+            resume whose config or dataset differs from the run's.
+    """
+    if config is not None and not isinstance(config, TrainConfig):
+        raise ConfigError(f"config must be a TrainConfig. Received: {type(config).__name__}")
+    out = Path(out_dir)
+    check_output_dir(out, resume=resume)
+    stored_doc: dict[str, Any] | None = None
+    if resume:
+        stored_doc = load_run_config(out)
+        if stored_doc.get("kind") != "ssl":
+            raise InputError(f"--resume: the run folder is not a self-supervised run. Received: kind={stored_doc.get('kind')!r}")
+        stored = TrainConfig.from_dict(stored_doc["config"])
+        if config is None:
+            config = stored
+        diffs = _config_diffs(stored, config)
+        if diffs:
+            raise ConfigError("cannot resume with different settings (" + "; ".join(diffs) + f"). Received: {out}")
+    config = config or TrainConfig()
+    ds = Dataset(data_dir)
+    try:
+        return _train_ssl(ds, Path(data_dir), out, config, stored_doc, resume, verbose, callbacks)
+    finally:
+        ds.close()
+
+
+def _train_ssl(
+    ds: Dataset,
+    data_dir: Path,
+    out: Path,
+    config: TrainConfig,
+    stored_doc: dict[str, Any] | None,
+    resume: bool,
+    verbose: int,
+    callbacks: Sequence[keras.callbacks.Callback],
+) -> RunResult:
+    layout = resolve_inputs(ds, config)
+    _check_flip(ds, layout, config.augmentation)
+    data_info: dict[str, Any] = {
+        "path": str(data_dir.resolve()),
+        "num_samples": len(ds),
+        "seed": ds.seed,
+        "radio_field": layout.radio_field,
+        "radio_shape": list(layout.radio_shape),
+        "radio_linear": layout.radio_linear,
+        "image_fields": list(layout.image_fields),
+        "image_size": list(layout.image_size),
+        "image_shape": list(layout.image_shape),
+    }
+    if stored_doc is not None:
+        old = stored_doc.get("data", {})
+        diffs = [
+            f"{k} {old.get(k)!r} in the run vs {data_info[k]!r} in --data"
+            for k in ("num_samples", "seed", "radio_field", "radio_shape")
+            if old.get(k) != data_info[k]
+        ]
+        if diffs:
+            raise InputError("cannot resume on a different dataset (" + "; ".join(diffs) + f"). Received: {data_dir}")
+        split = load_split(out)
+        normalization = RadioNormalization.from_config(old["radio_normalization"])
+    else:
+        split = split_indices(len(ds), config.split_fractions, config.split_seed)
+        if split["train"].size < 2:
+            raise ConfigError(
+                f"the training split needs at least 2 samples. Received: {split['train'].size} of {len(ds)} samples"
+            )
+        normalization = fit_radio_normalization(
+            ds,
+            split["train"],
+            field=layout.radio_field,
+            mode=config.radio_normalization,
+            dynamic_range_db=layout.dynamic_range_db,
+        )
+    data_info["radio_normalization"] = normalization.get_config()
+
+    # ---- everything is validated: write the run folder
+    out.mkdir(parents=True, exist_ok=True)
+    done = checkpoint_epoch(out) if resume else 0
+    doc: dict[str, Any] = {
+        "format": RUN_FORMAT,
+        "kind": "ssl",
+        "config": config.to_dict(),
+        "data": data_info,
+        "git_commit": git_commit(),
+        "versions": run_versions(),
+        "created": (stored_doc or {}).get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "resumed_at_epochs": [*(stored_doc or {}).get("resumed_at_epochs", []), *([done] if resume else [])],
+    }
+    write_json_atomic(out / CONFIG_NAME, doc)
+    if resume:
+        truncate_metrics(out, done)
+    else:
+        write_json_atomic(
+            out / SPLIT_NAME, {**{k: v.tolist() for k, v in split.items()}, "seed": config.split_seed}
+        )
+
+    train_pipe = Pipeline(
+        ds,
+        split["train"],
+        fields=[layout.radio_field, *layout.image_fields],
+        batch_size=config.batch_size,
+        shuffle=True,
+        seed=config.seed,
+        shuffle_buffer=config.shuffle_buffer,
+        block_size=config.block_size,
+    )
+    train_data = train_pipe.as_tf_dataset(make_ssl_map_fn(layout, config.augmentation))
+    plain = make_ssl_map_fn(layout, None)
+    val_data = retrieval_data = None
+    if split["val"].size >= 2:
+        val_kwargs: dict[str, Any] = dict(
+            fields=[layout.radio_field, *layout.image_fields],
+            batch_size=config.batch_size,
+            shuffle=False,
+            block_size=config.block_size,
+        )
+        val_data = Pipeline(ds, split["val"], **val_kwargs).as_tf_dataset(plain)
+        retrieval_data = Pipeline(ds, split["val"][: config.retrieval_max_samples], **val_kwargs).as_tf_dataset(plain)
+
+    model = build_ssl_model(config, layout.radio_shape, layout.image_shape, normalization)
+    model.compile(optimizer=make_optimizer(config), jit_compile=False)
+    cbs: list[keras.callbacks.Callback] = [_EpochSync(train_pipe)]
+    if retrieval_data is not None:
+        cbs.append(RetrievalCallback(retrieval_data))
+    saver = _SaveModels(model, out)
+    cbs += [MetricsLogger(out), saver]
+    tb = tensorboard_callback(out)
+    if tb is not None:
+        cbs.append(tb)
+    cbs.append(
+        keras.callbacks.BackupAndRestore(str(out / CHECKPOINT_DIR), save_freq="epoch", delete_checkpoint=False)
+    )
+    cbs.extend(callbacks)
+    model.fit(
+        train_data, validation_data=val_data, epochs=config.epochs, callbacks=cbs, verbose=verbose, shuffle=False
+    )
+    saver.save()
+    return RunResult(
+        run_dir=out,
+        epochs_completed=max(checkpoint_epoch(out), done),
+        history=read_metrics(out),
+        radio_encoder_path=out / "radio_encoder.keras",
+        vision_encoder_path=out / "vision_encoder.keras",
+    )

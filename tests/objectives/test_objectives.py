@@ -1,0 +1,146 @@
+"""Cross-modal objectives against plain numpy references (lightly's test_ntx_ent_loss.py style)."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from rvsim.errors import ConfigError
+from rvsim.objectives import OBJECTIVES, BarlowTwinsLoss, InfoNCELoss, VICRegLoss, build_objective
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    x = x - x.max(axis=axis, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
+
+
+def info_nce_reference(a: np.ndarray, b: np.ndarray, temperature: float) -> float:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    logits = a @ b.T / temperature
+    n = len(a)
+    loss_ab = -_log_softmax(logits, axis=1)[np.arange(n), np.arange(n)].mean()
+    loss_ba = -_log_softmax(logits, axis=0)[np.arange(n), np.arange(n)].mean()
+    return float(0.5 * (loss_ab + loss_ba))
+
+
+def vicreg_reference(a: np.ndarray, b: np.ndarray, sim: float = 25, var: float = 25, cov: float = 1, eps: float = 1e-4) -> float:
+    n, d = a.shape
+    inv = np.mean((a - b) ** 2)
+
+    def terms(z: np.ndarray) -> tuple[float, float]:
+        std = np.sqrt(z.var(axis=0, ddof=1) + eps)
+        c = np.cov(z, rowvar=False)  # (d, d), ddof=1
+        off = (c**2).sum() - (np.diag(c) ** 2).sum()
+        return float(np.mean(np.maximum(0.0, 1.0 - std))), float(off / d)
+
+    va, ca = terms(a)
+    vb, cb = terms(b)
+    return float(sim * inv + var * (va + vb) / 2 + cov * (ca + cb))
+
+
+def barlow_reference(a: np.ndarray, b: np.ndarray, lam: float = 5.1e-3, eps: float = 1e-5) -> float:
+    an = (a - a.mean(0)) / np.sqrt(a.var(0) + eps)
+    bn = (b - b.mean(0)) / np.sqrt(b.var(0) + eps)
+    c = an.T @ bn / len(a)
+    on = ((1 - np.diag(c)) ** 2).sum()
+    off = (c**2).sum() - (np.diag(c) ** 2).sum()
+    return float(on + lam * off)
+
+
+def _pair(n: int = 12, d: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(n, d)).astype(np.float32)
+    b = (a + 0.7 * rng.normal(size=(n, d))).astype(np.float32)
+    return a, b
+
+
+@pytest.mark.parametrize("temperature", [0.05, 0.07, 0.5])
+def test_info_nce_matches_numpy(temperature: float) -> None:
+    a, b = _pair()
+    loss = InfoNCELoss(temperature=temperature)
+    assert float(loss(a, b)) == pytest.approx(info_nce_reference(a, b, temperature), rel=1e-5)
+    assert float(loss.temperature) == pytest.approx(temperature, rel=1e-6)
+
+
+def test_info_nce_is_symmetric_and_rewards_alignment() -> None:
+    a, b = _pair(n=16, d=8, seed=3)
+    loss = InfoNCELoss(temperature=0.1)
+    assert float(loss(a, b)) == pytest.approx(float(loss(b, a)), rel=1e-6)
+    rng = np.random.default_rng(1)
+    aligned = float(loss(a, a))
+    shuffled = float(loss(a, a[rng.permutation(len(a))]))
+    assert aligned < shuffled
+    assert aligned < math.log(len(a))
+
+
+def test_info_nce_temperature_is_learnable_and_clipped() -> None:
+    loss = InfoNCELoss(temperature=0.07, min_temperature=0.05, max_temperature=0.5)
+    assert [v.name for v in loss.trainable_variables] == ["log_temperature"]
+    fixed = InfoNCELoss(temperature=0.07, learnable_temperature=False)
+    assert fixed.trainable_variables == [] and len(fixed.non_trainable_variables) == 1
+    # a big step pushes log_temperature out of range; the optimiser applies the clip constraint
+    optimizer = keras.optimizers.SGD(learning_rate=100.0)
+    optimizer.apply_gradients([(np.float32(1.0), loss.log_temperature)])
+    assert float(loss.temperature) == pytest.approx(0.05, rel=1e-5)
+    assert float(loss.log_temperature) == pytest.approx(math.log(0.05), rel=1e-5)
+    optimizer.apply_gradients([(np.float32(-1.0), loss.log_temperature)])
+    assert float(loss.temperature) == pytest.approx(0.5, rel=1e-5)
+
+
+def test_info_nce_gradient_reaches_temperature() -> None:
+    import tensorflow as tf
+
+    a, b = _pair()
+    loss = InfoNCELoss(temperature=0.2)
+    with tf.GradientTape() as tape:
+        value = loss(a, b)
+    grad = tape.gradient(value, loss.log_temperature)
+    assert grad is not None and np.isfinite(float(grad)) and float(grad) != 0.0
+
+
+@pytest.mark.parametrize(("sim", "var", "cov"), [(25.0, 25.0, 1.0), (1.0, 0.0, 3.0)])
+def test_vicreg_matches_numpy(sim: float, var: float, cov: float) -> None:
+    a, b = _pair(n=20, d=6)
+    loss = VICRegLoss(sim_weight=sim, var_weight=var, cov_weight=cov)
+    assert float(loss(a, b)) == pytest.approx(vicreg_reference(a, b, sim, var, cov), rel=1e-4)
+
+
+def test_vicreg_variance_term_is_active_for_collapsed_embeddings() -> None:
+    z = np.ones((8, 4), np.float32)
+    # identical, collapsed embeddings: invariance 0, covariance 0, variance term relu(1 - sqrt(eps)) per dim
+    expected = 25.0 * (1.0 - math.sqrt(1e-4))
+    assert float(VICRegLoss()(z, z)) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("lam", [5.1e-3, 0.1])
+def test_barlow_twins_matches_numpy(lam: float) -> None:
+    a, b = _pair(n=24, d=6, seed=2)
+    loss = BarlowTwinsLoss(redundancy_weight=lam)
+    assert float(loss(a, b)) == pytest.approx(barlow_reference(a, b, lam), rel=1e-4)
+
+
+@pytest.mark.parametrize("name", sorted(OBJECTIVES))
+def test_objectives_serialise(name: str) -> None:
+    a, b = _pair()
+    loss = build_objective(name)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    assert type(clone) is type(loss)
+    assert clone.get_config() == loss.get_config()
+    assert float(clone(a, b)) == pytest.approx(float(loss(a, b)), rel=1e-6)
+
+
+def test_bad_objective_arguments() -> None:
+    with pytest.raises(ConfigError, match="Received: objective='simclr'"):
+        build_objective("simclr")
+    with pytest.raises(ConfigError, match="temperature"):
+        InfoNCELoss(temperature=5.0)
+    with pytest.raises(ConfigError, match="min_temperature"):
+        InfoNCELoss(min_temperature=0.0)
+    with pytest.raises(ConfigError, match="sim_weight"):
+        VICRegLoss(sim_weight=-1.0)
+    with pytest.raises(ConfigError, match="redundancy_weight"):
+        BarlowTwinsLoss(redundancy_weight=-1.0)

@@ -1,0 +1,96 @@
+"""``rvsim train``: exit codes, nothing written on bad input, run folders from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rvsim.cli import main
+
+SMALL_YAML = """
+batch_size: 8
+radio_width: 4
+vision_width: 4
+embedding_dim: 8
+projection_hidden_dim: 16
+projection_dim: 8
+shuffle_buffer: 16
+block_size: 8
+"""
+
+
+@pytest.fixture
+def config_yaml(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL_YAML)
+    return path
+
+
+def test_train_ssl_from_the_command_line(shared_dataset: Path, tmp_path: Path, config_yaml: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    code = main(["train", "--data", str(shared_dataset), "--out", str(out), "--config", str(config_yaml),
+                 "--epochs", "0", "--objective", "vicreg", "--seed", "3", "--quiet"])
+    assert code == 0
+    assert "run folder" in capsys.readouterr().out
+    doc = json.loads((out / "config.json").read_text())
+    assert doc["config"]["objective"] == "vicreg" and doc["config"]["seed"] == 3 and doc["config"]["embedding_dim"] == 8
+    assert (out / "radio_encoder.keras").is_file() and (out / "vision_encoder.keras").is_file()
+    # no epoch was trained, so there is no checkpoint to resume from
+    assert main(["train", "--data", str(shared_dataset), "--out", str(out), "--resume", "--quiet"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--objective", "simclr"], "objective='simclr'"),
+        (["--epochs", "-1"], "--epochs must be >= 0"),
+        (["--batch-size", "0"], "batch_size=0"),
+        (["--resume"], "--resume needs an existing run folder"),
+        (["--supervised"], "--supervised needs --task"),
+        (["--supervised", "--task", "num_objects", "--label-fraction", "0"], "--label-fraction must be in (0, 1]"),
+        (["--supervised", "--task", "speed"], "task='speed'"),
+        (["--task", "num_objects"], "--task is only for --supervised"),
+        (["--config", "missing.yaml"], "--config file not found"),
+    ],
+)
+def test_bad_arguments_exit_2_and_write_nothing(shared_dataset: Path, tmp_path: Path, extra: list[str], message: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(shared_dataset), "--out", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_bad_folders_exit_2(shared_dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "run")]) == 2
+    assert "--data is not a dataset folder" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+    not_a_dataset = tmp_path / "empty"
+    not_a_dataset.mkdir()
+    assert main(["train", "--data", str(not_a_dataset), "--out", str(tmp_path / "run")]) == 2
+    assert not (tmp_path / "run").exists()
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("x")
+    assert main(["train", "--data", str(shared_dataset), "--out", str(busy)]) == 2
+    assert "not an rvsim run" in capsys.readouterr().err
+    assert [p.name for p in busy.iterdir()] == ["keep.txt"]
+
+
+def test_supervised_from_the_command_line(shared_dataset: Path, tmp_path: Path, config_yaml: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sup"
+    code = main(["train", "--supervised", "--task", "count_person", "--label-fraction", "0.5", "--data",
+                 str(shared_dataset), "--out", str(out), "--config", str(config_yaml), "--epochs", "0",
+                 "--min-steps", "0", "--quiet"])
+    assert code == 0
+    assert "test accuracy" in capsys.readouterr().out
+    scores = json.loads((out / "test_metrics.json").read_text())
+    assert scores["task"] == "count_person" and scores["label_fraction"] == 0.5
+    split = json.loads((out / "split.json").read_text())
+    assert scores["num_train"] == len(split["train"]) < 77 and scores["num_samples"] == len(split["test"])
+    assert (out / "classifier.keras").is_file() and (out / "radio_encoder.keras").is_file()
