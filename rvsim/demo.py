@@ -78,6 +78,10 @@ def run_demo(out_dir: str | os.PathLike[str], config: DemoConfig | None = None, 
     config = config or DemoConfig()
     out = Path(out_dir)
     _check_out(out)
+    # Dr.Jit must be loaded before TensorFlow in one process (the other order segfaults).
+    from rvsim.sim.sionna_import import import_sionna_rt
+
+    import_sionna_rt()
     from rvsim.config import load_scene_spec
     from rvsim.eval import ProbeConfig
     from rvsim.tasks import get_task
