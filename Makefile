@@ -37,9 +37,16 @@ test: setup
 test-all: setup
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-docs: setup
+# The docs extra (Sphinx, MyST-NB, furo, ipykernel) on top of setup, reinstalled when pyproject.toml changes.
+# -E re-reads every page, so every tutorial is executed on every build (warnings are errors).
+DOCS_STAMP := $(VENV)/.rvsim-docs-installed
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test,docs]"
-	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@touch $(DOCS_STAMP)
+
+docs: setup $(DOCS_STAMP)
+	$(BIN)/sphinx-build -E -W --keep-going -b html docs docs/_build/html
 
 bench: setup
 	$(BIN)/python benchmarks/generate_throughput.py

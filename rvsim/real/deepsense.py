@@ -80,7 +80,7 @@ class BeamBearingFit:
             non-edge beam of the codebook).
         spearman: Spearman rank correlation of best beam index and GPS bearing on those rows (positive:
             beam index grows to the array's left).
-        median_abs_error_deg: Median |GPS bearing − peak bearing of the best beam| [deg].
+        median_abs_error_deg: Median of the absolute difference GPS bearing − peak bearing of the best beam [deg].
         within_5deg: Fraction of those rows with an error ≤ 5°.
         slope_beams_per_deg: Least-squares slope of best beam index on GPS bearing, rows with
             ``|bearing| ≤ 35°`` [beams/deg] (the codebook's own slope is ≈ 0.72).

@@ -1,0 +1,253 @@
+"""Range–Doppler maps: a radio representation of moving objects, from a slow-time channel frequency response.
+
+A monostatic sensing radio that repeats its OFDM symbol (or chirp) at the slow-time rate ``f_s`` sees a
+moving object's echo rotate in phase from one repetition to the next by its Doppler shift
+``f_D = -2 v_r f_c / c``, where ``v_r`` is the object's range rate (positive when it moves away from the base
+station) and ``f_c`` the carrier. :func:`slow_time_cfr` ray-traces a scene state with per-object velocities
+in Sionna RT (each path gets its Doppler shift from the velocities of the objects it touches) and returns the
+CFR at ``num_time_steps`` slow-time instants; :class:`RangeDopplerMap` turns it into a power map over range
+and radial velocity:
+
+* range, as in :mod:`rvsim.sim.range_angle_map`: a Hann-windowed matched filter over the subcarriers evaluated
+  at the range bins, ``r = c * tau / 2``;
+* Doppler: a Hann-windowed FFT over slow time; bins ``f_D = k f_s / N`` for ``k = -N/2 .. N/2 - 1``, mapped
+  to radial velocity ``v_r = -f_D c / (2 f_c)``;
+* the receive antennas are combined incoherently (their powers are summed), or beamformed towards one
+  bearing with ``angle_deg``.
+
+The object meshes do not move over the slow-time window (Sionna RT's velocities only set Doppler shifts): keep
+``num_time_steps / f_s`` short enough that ``|v_r| N / f_s`` is well below one range bin.
+
+This representation is opt-in: the default datasets (``docs/dataset_schema.md``) hold no Doppler.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rvsim.config import RadioSpec, SceneSpec
+from rvsim.errors import InputError
+from rvsim.sim.range_angle_map import SPEED_OF_LIGHT
+from rvsim.sim.scene_sampler import SceneState
+
+__all__ = ["RangeDopplerMap", "slow_time_cfr", "radial_velocities", "doppler_from_range_rate"]
+
+
+def doppler_from_range_rate(range_rate_mps: float | np.ndarray, frequency_hz: float) -> float | np.ndarray:
+    """Monostatic Doppler shift ``f_D = -2 v_r f_c / c`` [Hz] of a range rate ``v_r`` [m/s].
+
+    Args:
+        range_rate_mps: Range rate [m/s], positive when the object moves away from the radio.
+        frequency_hz: Carrier frequency ``f_c`` [Hz].
+
+    Returns:
+        The Doppler shift [Hz], same shape as ``range_rate_mps`` (negative for an object moving away).
+    """
+    return -2.0 * np.asarray(range_rate_mps, dtype=np.float64) * float(frequency_hz) / SPEED_OF_LIGHT
+
+
+def _positive_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < low:
+        raise InputError(f"{name} must be an integer >= {low}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _positive_float(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(float(value)) or float(value) <= 0:
+        raise InputError(f"{name} must be a positive number. Received: {name}={value!r}")
+    return float(value)
+
+
+class RangeDopplerMap:
+    """Turns a slow-time CFR ``(num_rx_ant, num_time_steps, num_subcarriers)`` into a range–velocity power map.
+
+    Args:
+        radio: The radio settings: subcarrier frequencies, carrier, receive array, and the range axis
+            (``radio.range_angle.num_range_bins`` bins from 0 to ``radio.range_angle.max_range_m``).
+        num_time_steps: Slow-time samples ``N`` per map (>= 2), e.g. OFDM symbols or chirps.
+        sampling_frequency_hz: Slow-time sampling rate ``f_s`` [Hz] (symbol or chirp repetition rate). The
+            unambiguous radial velocities are ``|v_r| < f_s c / (4 f_c)`` and the velocity resolution is
+            ``f_s c / (2 f_c N)``.
+        angle_deg: ``None`` sums the power of the receive antennas (incoherent, every bearing at once); a
+            bearing [deg] (positive to the array's left, as in :mod:`rvsim.sim.range_angle_map`) beamforms the
+            array's columns towards it with a Hann taper first.
+        floor_db: Values are clipped below this power [dB] (avoids ``-inf`` for empty maps).
+
+    Attributes:
+        range_bins_m: Range of each row [m], shape ``(num_range_bins,)``.
+        velocity_bins_mps: Radial velocity (range rate, positive away from the radio) of each column [m/s],
+            shape ``(num_time_steps,)``, ascending.
+        doppler_bins_hz: Doppler shift of each column [Hz], shape ``(num_time_steps,)`` (descending, since
+            ``f_D = -2 v_r f_c / c``).
+
+    Raises:
+        InputError: for a non-integer or too small ``num_time_steps`` or a non-positive sampling frequency.
+    """
+
+    def __init__(self, radio: RadioSpec, num_time_steps: int, sampling_frequency_hz: float,
+                 angle_deg: float | None = None, floor_db: float = -200.0) -> None:
+        self.num_time_steps = _positive_int("num_time_steps", num_time_steps, 2)
+        self.sampling_frequency_hz = _positive_float("sampling_frequency_hz", sampling_frequency_hz)
+        self.frequency_hz = float(radio.frequency_hz)
+        self.floor_db = float(floor_db)
+        self.angle_deg = None if angle_deg is None else float(angle_deg)
+        self.num_rx_ant = int(radio.rx_array.num_antennas)
+        ra = radio.range_angle
+        self.frequencies = np.asarray(radio.subcarrier_frequencies(), dtype=np.float64)
+        self.range_bins_m = np.linspace(0.0, ra.max_range_m, ra.num_range_bins)
+        window = np.hanning(self.frequencies.shape[0] + 2)[1:-1]
+        window = window / window.sum()
+        tau = 2.0 * self.range_bins_m / SPEED_OF_LIGHT
+        # (num_subcarriers, num_range_bins): matched filter for an echo at delay tau
+        self._range_matrix = window[:, None] * np.exp(2j * np.pi * np.outer(self.frequencies, tau))
+        n = self.num_time_steps
+        slow = np.hanning(n + 2)[1:-1]
+        self._slow_window = slow / slow.sum()
+        doppler = np.fft.fftshift(np.fft.fftfreq(n, d=1.0 / self.sampling_frequency_hz))  # ascending f_D
+        # ascending velocity = descending Doppler: reverse the shifted FFT axis
+        self.doppler_bins_hz = doppler[::-1].copy()
+        self.velocity_bins_mps = -self.doppler_bins_hz * SPEED_OF_LIGHT / (2.0 * self.frequency_hz)
+        self._beam: np.ndarray | None = None
+        if self.angle_deg is not None:
+            cols = radio.rx_array.num_cols
+            y = (np.arange(cols) - (cols - 1) / 2) * radio.rx_array.spacing_wavelengths
+            taper = np.hanning(cols + 2)[1:-1]
+            taper = taper / taper.sum()
+            steer = np.exp(2j * np.pi * y * np.sin(np.deg2rad(self.angle_deg)))
+            # weights per receive antenna (rows of a planar array repeat the column weights)
+            self._beam = np.tile(taper * steer, radio.rx_array.num_rows).astype(np.complex128)
+
+    @property
+    def velocity_resolution_mps(self) -> float:
+        """Spacing of the velocity bins ``f_s c / (2 f_c N)`` [m/s]."""
+        return self.sampling_frequency_hz * SPEED_OF_LIGHT / (2.0 * self.frequency_hz * self.num_time_steps)
+
+    @property
+    def max_velocity_mps(self) -> float:
+        """Largest unambiguous radial speed ``f_s c / (4 f_c)`` [m/s]."""
+        return self.sampling_frequency_hz * SPEED_OF_LIGHT / (4.0 * self.frequency_hz)
+
+    def __call__(self, cfr: np.ndarray) -> np.ndarray:
+        """Range–velocity power map.
+
+        Args:
+            cfr: Slow-time CFR, shape ``(num_rx_ant, num_time_steps, num_subcarriers)`` or batched
+                ``(batch, num_rx_ant, num_time_steps, num_subcarriers)``. Static echoes fall in the zero-velocity
+                column; subtract the empty scene's CFR first to remove them.
+
+        Returns:
+            float32 power [dB], shape ``(num_range_bins, num_time_steps)`` (rows: :attr:`range_bins_m`,
+            columns: :attr:`velocity_bins_mps`); batched: with a leading batch axis.
+
+        Raises:
+            InputError: if the CFR's shape does not match the radio and ``num_time_steps``.
+        """
+        x = np.asarray(cfr)
+        expect = (self.num_rx_ant, self.num_time_steps, self.frequencies.shape[0])
+        if x.ndim not in (3, 4) or tuple(x.shape[-3:]) != expect:
+            raise InputError("cfr must have shape (num_rx_ant, num_time_steps, num_subcarriers) = "
+                             f"{expect}, optionally with a leading batch axis. Received: shape={x.shape}")
+        x = x.astype(np.complex128, copy=False)
+        profiles = x @ self._range_matrix                                   # (..., ant, time, range)
+        spectrum = np.fft.fft(profiles * self._slow_window[:, None], axis=-2)  # (..., ant, doppler, range)
+        spectrum = np.fft.fftshift(spectrum, axes=-2)[..., ::-1, :]         # ascending velocity
+        if self._beam is None:
+            power = np.sum(np.abs(spectrum) ** 2, axis=-3)                   # (..., velocity, range)
+        else:
+            power = np.abs(np.einsum("...avr,a->...vr", spectrum, self._beam.conj())) ** 2
+        out = np.maximum(10.0 * np.log10(np.swapaxes(power, -1, -2) + 1e-30), self.floor_db)
+        return out.astype(np.float32)
+
+
+def radial_velocities(spec: SceneSpec, state: SceneState, range_rate_mps: float | np.ndarray) -> np.ndarray:
+    """Horizontal velocity vectors that move each object straight away from (or towards) the base station.
+
+    Args:
+        spec: The scene family (for the base station's position).
+        state: The scene state, with ``num_objects`` objects.
+        range_rate_mps: Range rate per object [m/s], a scalar or shape ``(num_objects,)``; positive moves away.
+
+    Returns:
+        float64 velocities in the world frame [m/s], shape ``(num_objects, 3)`` (z = 0).
+    """
+    bs = np.asarray(spec.base_station.position_m, dtype=np.float64)
+    d = np.asarray(state.positions, dtype=np.float64)[:, :2] - bs[None, :2]
+    norm = np.linalg.norm(d, axis=1, keepdims=True)
+    unit = d / np.maximum(norm, 1e-9)
+    rate = np.broadcast_to(np.asarray(range_rate_mps, dtype=np.float64), (state.num_objects,))
+    out = np.zeros((state.num_objects, 3))
+    out[:, :2] = unit * rate[:, None]
+    return out
+
+
+def slow_time_cfr(engine: Any, state: SceneState, velocities_mps: np.ndarray, num_time_steps: int,
+                  sampling_frequency_hz: float) -> np.ndarray:
+    """Ray-trace a scene state whose objects move, and return its CFR over slow time.
+
+    Each object's velocity is given to its mesh slot in the engine's Sionna RT scene
+    (``SceneObject.velocity``); Sionna RT then assigns every path the Doppler shift ``f_D,p`` of the objects it
+    interacts with (``Paths.doppler``). The CFR at slow-time step ``t`` is
+    ``H[n, t, f] = sum_p a[n, p] exp(j 2 pi f_D,p t / f_s) exp(-j 2 pi f tau_p)`` (absolute subcarrier
+    frequencies, delays not normalised, no direct leakage path), so step 0 equals ``engine.cfr(state)``.
+    Velocities are reset to zero afterwards; the meshes themselves do not move.
+
+    Args:
+        engine: A :class:`rvsim.sim.radio_engine.RadioEngine` (hall layout).
+        state: Object poses.
+        velocities_mps: Velocity of each object of ``state`` in the world frame [m/s], shape
+            ``(num_objects, 3)`` (see :func:`radial_velocities`).
+        num_time_steps: Slow-time samples ``N`` (>= 1).
+        sampling_frequency_hz: Slow-time sampling rate ``f_s`` [Hz].
+
+    Returns:
+        complex64 array, shape ``(num_rx_ant, num_time_steps, num_subcarriers)``.
+
+    Raises:
+        InputError: for velocities of the wrong shape or not finite, or bad ``num_time_steps`` /
+            ``sampling_frequency_hz``.
+    """
+    n_t = _positive_int("num_time_steps", num_time_steps, 1)
+    fs = _positive_float("sampling_frequency_hz", sampling_frequency_hz)
+    vel = np.asarray(velocities_mps, dtype=np.float64)
+    if vel.shape != (state.num_objects, 3) or not np.all(np.isfinite(vel)):
+        raise InputError("velocities_mps must be finite, shape (num_objects, 3) = "
+                         f"({state.num_objects}, 3). Received: shape={vel.shape}")
+    import mitsuba as mi
+
+    from rvsim.sim.sionna_import import import_sionna_rt
+
+    rt = import_sionna_rt()
+    slots = engine.slots.assign(state)
+    objects = [engine.scene.objects[engine.slots.slot_names[int(j)]] for j in slots]
+    try:
+        for obj, v in zip(objects, vel):
+            obj.velocity = mi.Vector3f(float(v[0]), float(v[1]), float(v[2]))
+        engine.set_state(state)
+        s = engine.spec.solver
+        solver = rt.PathSolver(deterministic=True)
+        p = solver(engine.scene, max_depth=s.max_depth, max_num_paths_per_src=s.max_num_paths_per_src,
+                   samples_per_src=s.samples_per_src, synthetic_array=True, los=False,
+                   specular_reflection=s.specular_reflection, diffuse_reflection=s.diffuse_reflection,
+                   refraction=s.refraction, diffraction=s.diffraction, seed=int(s.seed))
+        a_re, a_im = p.a
+        a = np.asarray(a_re.numpy(), np.float64) + 1j * np.asarray(a_im.numpy(), np.float64)
+        a = a[0, :, 0].sum(axis=1)                          # (rx_ant, paths): one rx, one tx, sum tx antennas
+        tau = np.asarray(p.tau.numpy(), np.float64)[0, 0]   # (paths,)
+        doppler = np.asarray(p.doppler.numpy(), np.float64).reshape(-1, tau.shape[-1])[0]
+        valid = np.asarray(p.valid.numpy()).reshape(-1, tau.shape[-1]).any(axis=0) & (tau >= 0)
+    finally:
+        for obj in objects:
+            obj.velocity = mi.Vector3f(0.0, 0.0, 0.0)
+    a, tau, doppler = a[:, valid], tau[valid], doppler[valid]
+    freqs = np.asarray(engine.frequencies, dtype=np.float64)
+    if tau.size == 0:
+        return np.zeros((a.shape[0], n_t, freqs.shape[0]), np.complex64)
+    t = np.arange(n_t, dtype=np.float64) / fs
+    rotation = np.exp(2j * np.pi * np.outer(t, doppler))                # (time, paths)
+    delay = np.exp(-2j * np.pi * np.outer(tau, freqs))                  # (paths, subcarriers)
+    weighted = a[:, None, :] * rotation[None]                           # (rx_ant, time, paths)
+    return (weighted @ delay).astype(np.complex64)
