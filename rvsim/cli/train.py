@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "EXIT_INTERRUPTED"]
+
+#: Exit code when SIGTERM stopped training after a checkpoint (128 + SIGTERM, as if killed by it, so a
+#: scheduler sees a preempted job, not a finished one); ``--resume`` continues the run.
+EXIT_INTERRUPTED: int = 143
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,7 +36,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--config", default=None, metavar="YAML",
                    help="training settings (keys of rvsim.train.TrainConfig); flags override them")
     p.add_argument("--resume", action="store_true",
-                   help="continue the run in RUN from its checkpoint (epoch, weights, optimizer state)")
+                   help="continue the run in RUN from its checkpoint (epoch, step, weights, optimizer state)")
+    p.add_argument("--strategy", default="default", choices=["default", "mirrored", "multiworker"],
+                   help="tf.distribute strategy: default (one device), mirrored (all local GPUs, or the CPU), "
+                   "multiworker (the machines in TF_CONFIG; see docs/training.md). Not part of the config: it does "
+                   "not change results on one device (default: default)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"],
+                   help="auto: a GPU if TensorFlow sees one, else the CPU; cpu hides GPUs; gpu fails without one "
+                   "(default: auto)")
+    p.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
+                   help="also checkpoint every N optimizer steps (default: at each epoch end only). SIGTERM always "
+                   f"checkpoints at the next batch end and exits with code {EXIT_INTERRUPTED}")
     p.add_argument("--supervised", action="store_true", help="train the supervised baseline instead")
     p.add_argument("--task", default=None, metavar="T",
                    help="(--supervised) task: count_person, dominant_class, occupancy, num_objects")
@@ -90,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--data is not a dataset folder. Received: {args.data}")
     if args.epochs is not None and args.epochs < 0:
         raise InputError(f"--epochs must be >= 0. Received: {args.epochs}")
+    if args.checkpoint_every is not None and args.checkpoint_every < 1:
+        raise InputError(f"--checkpoint-every must be a number of steps >= 1. Received: {args.checkpoint_every}")
     if args.supervised:
         return _run_supervised(args)
     if args.task is not None:
@@ -100,9 +117,27 @@ def run(args: argparse.Namespace) -> int:
     check_output_dir(args.out, resume=args.resume)
     config = _config(args)
 
-    from rvsim.train import train_ssl
+    if args.strategy == "multiworker":
+        from rvsim.train.distribution_strategy import worker_role
 
-    result = train_ssl(args.data, args.out, config, resume=args.resume, verbose=0 if args.quiet else 1)
+        worker_role()  # a bad TF_CONFIG is bad input
+    from rvsim.train import TrainingInterrupted, train_ssl
+
+    try:
+        result = train_ssl(
+            args.data,
+            args.out,
+            config,
+            resume=args.resume,
+            verbose=0 if args.quiet else 1,
+            strategy=args.strategy,
+            device=args.device,
+            checkpoint_every=args.checkpoint_every,
+        )
+    except TrainingInterrupted as stop:
+        sys.stdout.flush()
+        sys.stderr.write(f"rvsim train: {stop}\n")
+        return EXIT_INTERRUPTED
     last = result.history[-1] if result.history else {}
     summary = ", ".join(
         f"{k}={last[k]:.4g}" for k in ("loss", "val_loss", "val_retrieval_top1", "val_retrieval_chance")
@@ -119,6 +154,10 @@ def _run_supervised(args: argparse.Namespace) -> int:
 
     if args.resume:
         raise InputError("--resume is not available with --supervised. Received: --supervised --resume")
+    if args.strategy != "default":
+        raise InputError(f"--strategy is only for self-supervised training. Received: --supervised --strategy {args.strategy}")
+    if args.checkpoint_every is not None:
+        raise InputError("--checkpoint-every is only for self-supervised training. Received: --supervised --checkpoint-every")
     if args.task is None:
         raise InputError("--supervised needs --task. Received: no --task")
     if not (math.isfinite(args.label_fraction) and 0.0 < args.label_fraction <= 1.0):
@@ -132,6 +171,10 @@ def _run_supervised(args: argparse.Namespace) -> int:
     task = get_task(args.task)
     check_output_dir(args.out, resume=False)
     config = _config(args)
+
+    from rvsim.train.training_device import select_training_device
+
+    select_training_device(args.device)
 
     from rvsim.data import Dataset, split_indices
     from rvsim.data.manifest import write_json_atomic

@@ -182,6 +182,7 @@ class Pipeline:
 
     @property
     def num_samples(self) -> int:
+        """Number of visited samples per epoch (the size of the index list)."""
         return int(self._indices.size)
 
     @property

@@ -9,6 +9,17 @@ import keras
 __all__ = ["CrossModalModel"]
 
 
+def _num_replicas() -> int:
+    """Replicas that each compute a loss in one step: Keras (TensorFlow backend) sums the replicas' gradients
+    and logged losses, so a custom ``compute_loss`` returns its loss divided by this number (1 outside
+    ``tf.distribute``)."""
+    if keras.backend.backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    return int(tf.distribute.get_strategy().num_replicas_in_sync)
+
+
 @keras.saving.register_keras_serializable(package="rvsim")
 class CrossModalModel(keras.Model):
     """Radio and vision encoders trained by maximising the mutual information of their views of a scene.
@@ -90,12 +101,12 @@ class CrossModalModel(keras.Model):
             loss = loss + keras.ops.sum(self.losses)
         if self.temperature_tracker is not None:
             self.temperature_tracker.update_state(self.objective.temperature)
-        return loss
+        return loss / _num_replicas()
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
         metrics = list(super().metrics)
-        if self.temperature_tracker is not None:
+        if self.temperature_tracker is not None and all(m is not self.temperature_tracker for m in metrics):
             metrics.append(self.temperature_tracker)
         return metrics
 

@@ -5,12 +5,15 @@ A run folder holds::
     config.json              {"format": "rvsim-run", "kind": "ssl" | "supervised", "config": {...TrainConfig},
                               "data": {"path", "num_samples", "seed", "radio_field", "radio_shape",
                                        "image_fields", "image_size", "radio_normalization": {...}},
-                              "git_commit": str | null, "versions": {...}, "created": ISO time, ...}
+                              "git_commit": str | null, "versions": {...}, "created": ISO time,
+                              "resumed_at_epochs": [...], "sessions": [{"started", "strategy", "device",
+                              "replicas", "workers", "checkpoint_every", "start": {"epoch", "step"}}, ...]}
     split.json               {"train": [...], "val": [...], "test": [...], "seed": split seed}
     radio_encoder.keras      the radio encoder (input: radio in dB, see rvsim.train.radio_input)
     vision_encoder.keras     the vision encoder (ssl runs)
     radio_head.keras, vision_head.keras   the projection heads (ssl runs): embedding -> projection
-    checkpoint/              weights + optimizer state + epoch (keras.callbacks.BackupAndRestore), for --resume
+    checkpoint/              checkpoint.json + ckpt-N.weights.h5: weights, optimizer state, epoch and step, for
+                             --resume (see rvsim.train.checkpoint_state)
     metrics.jsonl, metrics.csv   one row per epoch
     tensorboard/             TensorBoard logs
 """
@@ -27,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from rvsim.errors import InputError
+from rvsim.train.checkpoint_state import CheckpointState, read_checkpoint
 
 __all__ = [
     "RUN_FORMAT",
@@ -36,6 +40,7 @@ __all__ = [
     "is_run_dir",
     "has_checkpoint",
     "checkpoint_epoch",
+    "checkpoint_state",
     "check_output_dir",
     "git_commit",
     "run_versions",
@@ -49,7 +54,6 @@ RUN_FORMAT: str = "rvsim-run"
 CONFIG_NAME: str = "config.json"
 SPLIT_NAME: str = "split.json"
 CHECKPOINT_DIR: str = "checkpoint"
-_CHECKPOINT_META: str = "training_metadata.json"
 
 #: Distributions whose versions a run records.
 _VERSIONED: tuple[str, ...] = ("rvsim", "tensorflow", "tensorflow-cpu", "keras", "numpy", "h5py", "scikit-learn")
@@ -64,18 +68,30 @@ def is_run_dir(path: str | os.PathLike[str]) -> bool:
     return isinstance(doc, dict) and doc.get("format") == RUN_FORMAT
 
 
+def checkpoint_state(run_dir: str | os.PathLike[str]) -> CheckpointState | None:
+    """The run's checkpoint (epoch, step, files), or ``None`` if it has none.
+
+    Raises:
+        InputError: If a checkpoint record exists but is broken (see :func:`~rvsim.train.checkpoint_state.read_checkpoint`).
+    """
+    return read_checkpoint(Path(run_dir) / CHECKPOINT_DIR)
+
+
 def has_checkpoint(run_dir: str | os.PathLike[str]) -> bool:
-    """Whether the run folder has a checkpoint that ``resume`` can continue from."""
-    ckpt = Path(run_dir) / CHECKPOINT_DIR
-    return (ckpt / _CHECKPOINT_META).is_file() and (ckpt / "latest.weights.h5").is_file()
+    """Whether the run folder has a readable checkpoint that ``resume`` can continue from."""
+    try:
+        return checkpoint_state(run_dir) is not None
+    except InputError:
+        return False
 
 
 def checkpoint_epoch(run_dir: str | os.PathLike[str]) -> int:
-    """Epochs completed at the run's checkpoint (0 without one)."""
+    """Epochs completed at the run's checkpoint (0 without a readable one)."""
     try:
-        return int(json.loads((Path(run_dir) / CHECKPOINT_DIR / _CHECKPOINT_META).read_text())["epoch"])
-    except (OSError, ValueError, KeyError, TypeError):
+        state = checkpoint_state(run_dir)
+    except InputError:
         return 0
+    return state.epoch if state is not None else 0
 
 
 def check_output_dir(out_dir: str | os.PathLike[str], *, resume: bool) -> None:
@@ -92,10 +108,11 @@ def check_output_dir(out_dir: str | os.PathLike[str], *, resume: bool) -> None:
     if resume:
         if not is_run_dir(out):
             raise InputError(f"--resume needs an existing run folder; there is none. Received: --out {out}")
-        if not has_checkpoint(out):
+        state = checkpoint_state(out)  # a broken record raises its own InputError
+        if state is None:
             raise InputError(
-                f"--resume: the run folder has no checkpoint to continue from (it stopped before the first epoch "
-                f"ended); delete it or choose another --out. Received: --out {out}"
+                f"--resume: the run folder has no checkpoint to continue from (it stopped before the first "
+                f"checkpoint); delete it or choose another --out. Received: --out {out}"
             )
         return
     if exists_nonempty:

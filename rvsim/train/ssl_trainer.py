@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import signal
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,11 +27,13 @@ import tensorflow as tf
 
 from rvsim.data import Dataset, split_indices
 from rvsim.data.manifest import write_json_atomic
-from rvsim.data.pipeline import Pipeline
+from rvsim.data.pipeline import Pipeline, batch_sizes
 from rvsim.errors import ConfigError, InputError
 from rvsim.models import CrossModalModel, ProjectionHead, RadioNormalization, build_radio_encoder, build_vision_encoder
 from rvsim.objectives import build_objective
 from rvsim.train.augmentation import AugmentConfig, augment_radio, augment_vision, paired_flip
+from rvsim.train.checkpoint_state import CheckpointState, read_checkpoint
+from rvsim.train.distribution_strategy import STRATEGIES, WorkerRole, make_strategy, worker_role
 from rvsim.train.metrics_logger import MetricsLogger, read_metrics, truncate_metrics
 from rvsim.train.model_inputs import (
     check_radio_field,
@@ -38,6 +43,7 @@ from rvsim.train.model_inputs import (
     radio_is_linear,
     radio_to_db,
 )
+from rvsim.train.replica_input import batch_stream_dataset, distribute_batches
 from rvsim.train.retrieval_callback import RetrievalCallback
 from rvsim.train.run_folder import (
     CHECKPOINT_DIR,
@@ -45,13 +51,15 @@ from rvsim.train.run_folder import (
     RUN_FORMAT,
     SPLIT_NAME,
     check_output_dir,
-    checkpoint_epoch,
     git_commit,
     load_run_config,
     load_split,
     run_versions,
 )
+from rvsim.train.termination_signal import TerminationSignal
 from rvsim.train.train_config import TrainConfig
+from rvsim.train.training_checkpoint import TrainingCheckpoint, TrainingInterrupted, restore_checkpoint
+from rvsim.train.training_device import DEVICES, select_training_device
 
 __all__ = [
     "RunResult",
@@ -115,6 +123,7 @@ class InputLayout:
 
     @property
     def image_size(self) -> tuple[int, int]:
+        """Encoder image ``(height, width)``."""
         return (self.image_shape[0], self.image_shape[1])
 
 
@@ -193,8 +202,11 @@ def build_ssl_model(
     elif config.objective == "vicreg":
         sim, var, cov = config.vicreg_weights
         objective = build_objective("vicreg", sim_weight=sim, var_weight=var, cov_weight=cov)
-    else:
+    elif config.objective == "barlow":
         objective = build_objective("barlow", redundancy_weight=config.barlow_lambda)
+    else:
+        # an objective registered in rvsim.objectives.OBJECTIVES at run time, built with its defaults
+        objective = build_objective(config.objective)
     model = CrossModalModel(
         radio,
         vision,
@@ -235,17 +247,6 @@ def make_ssl_map_fn(layout: InputLayout, augmentation: AugmentConfig | None) -> 
         return {"radio": radio, "vision": images}
 
     return fn
-
-
-class _EpochSync(keras.callbacks.Callback):
-    """Tell the training pipeline which epoch starts (shuffling and augmentation are seeded by it)."""
-
-    def __init__(self, pipeline: Pipeline) -> None:
-        super().__init__()
-        self.pipeline = pipeline
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.pipeline.set_epoch(epoch)
 
 
 def save_model_atomic(model: keras.Model, path: Path) -> None:
@@ -296,6 +297,14 @@ def _config_diffs(stored: TrainConfig, requested: TrainConfig, ignore: Sequence[
     return [f"{k} {a[k]!r} in the run vs {b[k]!r} requested" for k in a if k not in ignore and a[k] != b[k]]
 
 
+def _check_checkpoint_every(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InputError(f"checkpoint_every must be a number of steps >= 1 (or None: each epoch). Received: {value!r}")
+    return value
+
+
 def train_ssl(
     data_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -304,12 +313,23 @@ def train_ssl(
     *,
     verbose: int = 1,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    strategy: str = "default",
+    device: str = "auto",
+    checkpoint_every: int | None = None,
+    handle_sigterm: bool = True,
 ) -> RunResult:
     """Train radio and vision encoders self-supervised and write the run folder.
 
     Everything is validated before the run folder is created. With ``resume``, training continues from the
-    run's checkpoint (model weights, optimizer state, epoch) up to ``config.epochs``; the rest of the config
-    must equal the run's (``config=None`` takes the run's as it is).
+    run's checkpoint (model weights, optimizer state, epoch and step; a mid-epoch checkpoint skips the batches
+    of that epoch already trained) up to ``config.epochs``; the rest of the config must equal the run's
+    (``config=None`` takes the run's as it is). ``strategy``, ``device`` and ``checkpoint_every`` are not part
+    of the config (they do not change what is computed on one device); each session's values are recorded in
+    ``config.json``'s ``"sessions"``.
+
+    A checkpoint is written at every epoch end and, with ``checkpoint_every``, every that many steps. With
+    ``handle_sigterm`` (main thread only), SIGTERM makes training checkpoint at the next batch end and raise
+    :class:`~rvsim.train.training_checkpoint.TrainingInterrupted`.
 
     Args:
         data_dir: Dataset folder.
@@ -317,20 +337,34 @@ def train_ssl(
         config: Training settings (default ``TrainConfig()``).
         resume: Continue the run in ``out_dir``.
         verbose: Keras verbosity (1: progress bar, 0: silent).
-        callbacks: Extra Keras callbacks (run after the built-in ones).
+        callbacks: Extra Keras callbacks (run after the built-in ones, before the checkpoint). A resume from a
+            mid-epoch checkpoint calls ``model.fit`` twice (the rest of that epoch, then the other epochs).
+        strategy: ``"default"``, ``"mirrored"`` or ``"multiworker"`` (:mod:`rvsim.train.distribution_strategy`).
+        device: ``"auto"`` (a GPU if TensorFlow sees one), ``"cpu"`` or ``"gpu"``.
+        checkpoint_every: Also checkpoint every this many optimizer steps (``None``: at epoch ends only).
+        handle_sigterm: Turn SIGTERM into a checkpoint and a clean stop.
 
     Returns:
         A :class:`RunResult`.
 
     Raises:
         InputError: (incl. ``ConfigError``, ``DatasetError``) for a missing or unsuitable dataset, a bad config,
-            an output folder that is not usable (see :func:`~rvsim.train.run_folder.check_output_dir`), or a
-            resume whose config or dataset differs from the run's.
+            strategy, device or ``TF_CONFIG``, an output folder that is not usable (see
+            :func:`~rvsim.train.run_folder.check_output_dir`), or a resume whose config or dataset differs from
+            the run's.
+        TrainingInterrupted: When SIGTERM stopped training (the checkpoint is written; resume continues).
     """
     if config is not None and not isinstance(config, TrainConfig):
         raise ConfigError(f"config must be a TrainConfig. Received: {type(config).__name__}")
+    if strategy not in STRATEGIES:
+        raise InputError(f"strategy must be one of {list(STRATEGIES)}. Received: strategy={strategy!r}")
+    if device not in DEVICES:
+        raise InputError(f"device must be one of {list(DEVICES)}. Received: device={device!r}")
+    checkpoint_every = _check_checkpoint_every(checkpoint_every)
+    role = worker_role() if strategy == "multiworker" else WorkerRole()
     out = Path(out_dir)
-    check_output_dir(out, resume=resume)
+    if role.is_chief or resume:  # the chief creates the run folder; other workers only read its checkpoint
+        check_output_dir(out, resume=resume)
     stored_doc: dict[str, Any] | None = None
     if resume:
         stored_doc = load_run_config(out)
@@ -344,21 +378,69 @@ def train_ssl(
             raise ConfigError("cannot resume with different settings (" + "; ".join(diffs) + f"). Received: {out}")
     config = config or TrainConfig()
     ds = Dataset(data_dir)
+    write_dir = out if role.is_chief else Path(tempfile.mkdtemp(prefix=f"rvsim-{role.task_type}{role.task_index}-"))
     try:
-        return _train_ssl(ds, Path(data_dir), out, config, stored_doc, resume, verbose, callbacks)
+        resolved_device = select_training_device(device)
+        strat = make_strategy(strategy, resolved_device)
+        runtime = _Runtime(strategy, resolved_device, strat, role, checkpoint_every)
+        with TerminationSignal(() if not handle_sigterm else (signal.SIGTERM,)) as termination:
+            return _train_ssl(ds, Path(data_dir), out, write_dir, config, stored_doc, resume, verbose, callbacks,
+                              runtime, termination)
     finally:
         ds.close()
+        if write_dir != out:
+            shutil.rmtree(write_dir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    """How a training session runs (not part of the config: it does not change results on one device)."""
+
+    strategy_name: str
+    device: str
+    strategy: Any
+    role: WorkerRole
+    checkpoint_every: int | None
+
+    @property
+    def replicas(self) -> int:
+        return int(self.strategy.num_replicas_in_sync)
+
+
+def _check_replica_batches(split: dict[str, np.ndarray], batch_size: int, replicas: int) -> None:
+    """Every replica needs >= 2 samples of each training batch (in-batch negatives) and >= 1 of each val batch."""
+    if replicas <= 1:
+        return
+    if batch_size % replicas:
+        raise ConfigError(
+            f"batch_size must be divisible by the number of replicas ({replicas}), each of which trains on an "
+            f"equal share of every batch. Received: batch_size={batch_size}"
+        )
+    smallest = min(batch_sizes(int(split["train"].size), batch_size))
+    if smallest // replicas < 2:
+        raise ConfigError(
+            f"with {replicas} replicas every training batch needs at least {2 * replicas} samples; the smallest "
+            f"has {smallest}. Received: batch_size={batch_size}, {split['train'].size} training samples"
+        )
+    if split["val"].size >= 2 and min(batch_sizes(int(split["val"].size), batch_size)) < replicas:
+        raise ConfigError(
+            f"with {replicas} replicas every validation batch needs at least {replicas} samples. Received: "
+            f"{split['val'].size} validation samples, batch_size={batch_size}"
+        )
 
 
 def _train_ssl(
     ds: Dataset,
     data_dir: Path,
     out: Path,
+    write_dir: Path,
     config: TrainConfig,
     stored_doc: dict[str, Any] | None,
     resume: bool,
     verbose: int,
     callbacks: Sequence[keras.callbacks.Callback],
+    runtime: _Runtime,
+    termination: TerminationSignal,
 ) -> RunResult:
     layout = resolve_inputs(ds, config)
     _check_flip(ds, layout, config.augmentation)
@@ -373,6 +455,7 @@ def _train_ssl(
         "image_size": list(layout.image_size),
         "image_shape": list(layout.image_shape),
     }
+    start: CheckpointState | None = None
     if stored_doc is not None:
         old = stored_doc.get("data", {})
         diffs = [
@@ -384,42 +467,14 @@ def _train_ssl(
             raise InputError("cannot resume on a different dataset (" + "; ".join(diffs) + f"). Received: {data_dir}")
         split = load_split(out)
         normalization = RadioNormalization.from_config(old["radio_normalization"])
+        start = read_checkpoint(out / CHECKPOINT_DIR, verify=True)  # a corrupt weights file is bad input
     else:
         split = split_indices(len(ds), config.split_fractions, config.split_seed)
         if split["train"].size < 2:
             raise ConfigError(
                 f"the training split needs at least 2 samples. Received: {split['train'].size} of {len(ds)} samples"
             )
-        normalization = fit_radio_normalization(
-            ds,
-            split["train"],
-            field=layout.radio_field,
-            mode=config.radio_normalization,
-            dynamic_range_db=layout.dynamic_range_db,
-        )
-    data_info["radio_normalization"] = normalization.get_config()
-
-    # ---- everything is validated: write the run folder
-    out.mkdir(parents=True, exist_ok=True)
-    done = checkpoint_epoch(out) if resume else 0
-    doc: dict[str, Any] = {
-        "format": RUN_FORMAT,
-        "kind": "ssl",
-        "config": config.to_dict(),
-        "data": data_info,
-        "git_commit": git_commit(),
-        "versions": run_versions(),
-        "created": (stored_doc or {}).get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "resumed_at_epochs": [*(stored_doc or {}).get("resumed_at_epochs", []), *([done] if resume else [])],
-    }
-    write_json_atomic(out / CONFIG_NAME, doc)
-    if resume:
-        truncate_metrics(out, done)
-    else:
-        write_json_atomic(
-            out / SPLIT_NAME, {**{k: v.tolist() for k, v in split.items()}, "seed": config.split_seed}
-        )
-
+    _check_replica_batches(split, config.batch_size, runtime.replicas)
     train_pipe = Pipeline(
         ds,
         split["train"],
@@ -430,9 +485,59 @@ def _train_ssl(
         shuffle_buffer=config.shuffle_buffer,
         block_size=config.block_size,
     )
-    train_data = train_pipe.as_tf_dataset(make_ssl_map_fn(layout, config.augmentation))
+    steps_per_epoch = train_pipe.num_batches
+    if start is not None and start.mid_epoch and start.steps_per_epoch != steps_per_epoch:
+        raise InputError(
+            f"the checkpoint lies inside an epoch of {start.steps_per_epoch} steps, but the run now has "
+            f"{steps_per_epoch} steps per epoch. Received: {out}"
+        )
+    if stored_doc is None:
+        normalization = fit_radio_normalization(
+            ds,
+            split["train"],
+            field=layout.radio_field,
+            mode=config.radio_normalization,
+            dynamic_range_db=layout.dynamic_range_db,
+        )
+    data_info["radio_normalization"] = normalization.get_config()
+
+    # ---- everything is validated: write the run folder
+    write_dir.mkdir(parents=True, exist_ok=True)
+    done, done_step = (start.epoch, start.step) if start is not None else (0, 0)
+    session = {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "strategy": runtime.strategy_name,
+        "device": runtime.device,
+        "replicas": runtime.replicas,
+        "workers": runtime.role.num_workers,
+        "checkpoint_every": runtime.checkpoint_every,
+        "start": {"epoch": done, "step": done_step},
+    }
+    doc: dict[str, Any] = {
+        "format": RUN_FORMAT,
+        "kind": "ssl",
+        "config": config.to_dict(),
+        "data": data_info,
+        "git_commit": git_commit(),
+        "versions": run_versions(),
+        "created": (stored_doc or {}).get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "resumed_at_epochs": [*(stored_doc or {}).get("resumed_at_epochs", []), *([done] if resume else [])],
+        "sessions": [*(stored_doc or {}).get("sessions", []), session],
+    }
+    write_json_atomic(write_dir / CONFIG_NAME, doc)
+    if resume:
+        if write_dir == out:
+            truncate_metrics(out, done)
+    else:
+        write_json_atomic(
+            write_dir / SPLIT_NAME, {**{k: v.tolist() for k, v in split.items()}, "seed": config.split_seed}
+        )
+
+    strategy = runtime.strategy
+    train_map = make_ssl_map_fn(layout, config.augmentation)
     plain = make_ssl_map_fn(layout, None)
     val_data = retrieval_data = None
+    val_steps: int | None = None
     if split["val"].size >= 2:
         val_kwargs: dict[str, Any] = dict(
             fields=[layout.radio_field, *layout.image_fields],
@@ -440,31 +545,71 @@ def _train_ssl(
             shuffle=False,
             block_size=config.block_size,
         )
-        val_data = Pipeline(ds, split["val"], **val_kwargs).as_tf_dataset(plain)
+        val_pipe = Pipeline(ds, split["val"], **val_kwargs)
+        val_steps = val_pipe.num_batches
+        val_data = distribute_batches(strategy, lambda: batch_stream_dataset(val_pipe, plain))
         retrieval_data = Pipeline(ds, split["val"][: config.retrieval_max_samples], **val_kwargs).as_tf_dataset(plain)
 
-    model = build_ssl_model(config, layout.radio_shape, layout.image_shape, normalization)
-    model.compile(optimizer=make_optimizer(config), jit_compile=False)
-    cbs: list[keras.callbacks.Callback] = [_EpochSync(train_pipe)]
+    with strategy.scope():
+        model = build_ssl_model(config, layout.radio_shape, layout.image_shape, normalization)
+        model.compile(optimizer=make_optimizer(config), jit_compile=False)
+        if start is not None:
+            restore_checkpoint(model, out / CHECKPOINT_DIR, start)
+    cbs: list[keras.callbacks.Callback] = []
     if retrieval_data is not None:
         cbs.append(RetrievalCallback(retrieval_data))
-    saver = _SaveModels(model, out)
-    cbs += [MetricsLogger(out), saver]
-    tb = tensorboard_callback(out)
+    saver = _SaveModels(model, write_dir)
+    cbs += [MetricsLogger(write_dir), saver]
+    tb = tensorboard_callback(write_dir)
     if tb is not None:
         cbs.append(tb)
-    cbs.append(
-        keras.callbacks.BackupAndRestore(str(out / CHECKPOINT_DIR), save_freq="epoch", delete_checkpoint=False)
-    )
     cbs.extend(callbacks)
-    model.fit(
-        train_data, validation_data=val_data, epochs=config.epochs, callbacks=cbs, verbose=verbose, shuffle=False
+    checkpoint = TrainingCheckpoint(
+        write_dir / CHECKPOINT_DIR,
+        out,
+        steps_per_epoch=steps_per_epoch,
+        epochs=config.epochs,
+        every_steps=runtime.checkpoint_every,
+        start=start,
+        termination=termination,
+        strategy=strategy,
+        num_workers=runtime.role.num_workers,
     )
+    cbs.append(checkpoint)
+
+    def fit(first_epoch: int, first_step: int, last_epoch: int) -> None:
+        data = distribute_batches(
+            strategy,
+            lambda: batch_stream_dataset(train_pipe, train_map, start_epoch=first_epoch, start_step=first_step),
+        )
+        model.fit(
+            data,
+            steps_per_epoch=steps_per_epoch - first_step,
+            initial_epoch=first_epoch,
+            epochs=last_epoch,
+            validation_data=val_data,
+            validation_steps=val_steps,
+            callbacks=cbs,
+            verbose=verbose,
+            shuffle=False,
+        )
+
+    try:
+        if done_step > 0 and done < config.epochs:  # finish the interrupted epoch, then the rest
+            fit(done, done_step, done + 1)
+            done, done_step = done + 1, 0
+        if done < config.epochs:
+            fit(done, 0, config.epochs)
+    except TrainingInterrupted:
+        if tb is not None:
+            tb.on_train_end()  # flush and close the TensorBoard writers
+        raise
     saver.save()
+    last = checkpoint.last
     return RunResult(
         run_dir=out,
-        epochs_completed=max(checkpoint_epoch(out), done),
-        history=read_metrics(out),
+        epochs_completed=last.epoch if last is not None else 0,
+        history=read_metrics(write_dir),
         radio_encoder_path=out / "radio_encoder.keras",
         vision_encoder_path=out / "vision_encoder.keras",
     )

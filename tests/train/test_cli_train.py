@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import tensorflow as tf
 
 from rvsim.cli import main
 
@@ -54,6 +60,11 @@ def test_train_ssl_from_the_command_line(shared_dataset: Path, tmp_path: Path, c
         (["--supervised", "--task", "speed"], "task='speed'"),
         (["--task", "num_objects"], "--task is only for --supervised"),
         (["--config", "missing.yaml"], "--config file not found"),
+        (["--checkpoint-every", "0"], "--checkpoint-every must be a number of steps >= 1"),
+        (["--supervised", "--task", "num_objects", "--strategy", "mirrored"], "--strategy is only for self-supervised"),
+        (["--supervised", "--task", "num_objects", "--checkpoint-every", "5"], "--checkpoint-every is only for"),
+        pytest.param(["--device", "gpu"], "--device gpu: TensorFlow sees no GPU",
+                     marks=pytest.mark.skipif(bool(tf.config.list_physical_devices("GPU")), reason="has a GPU")),
     ],
 )
 def test_bad_arguments_exit_2_and_write_nothing(shared_dataset: Path, tmp_path: Path, extra: list[str], message: str,
@@ -94,3 +105,59 @@ def test_supervised_from_the_command_line(shared_dataset: Path, tmp_path: Path, 
     split = json.loads((out / "split.json").read_text())
     assert scores["num_train"] == len(split["train"]) < 77 and scores["num_samples"] == len(split["test"])
     assert (out / "classifier.keras").is_file() and (out / "radio_encoder.keras").is_file()
+
+
+def test_bad_strategy_or_tf_config_exit_2(shared_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--data", str(shared_dataset), "--out", str(out), "--strategy", "horovod"])
+    assert info.value.code == 2 and "invalid choice: 'horovod'" in capsys.readouterr().err
+    monkeypatch.setenv("TF_CONFIG", "{oops")
+    assert main(["train", "--data", str(shared_dataset), "--out", str(out), "--strategy", "multiworker"]) == 2
+    err = capsys.readouterr().err
+    assert "TF_CONFIG is not valid JSON" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_sigterm_stops_with_exit_143_and_resume_completes(shared_dataset: Path, tmp_path: Path, config_yaml: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """``rvsim train`` in a subprocess, SIGTERM once the first checkpoint exists, then ``--resume`` to the end."""
+    out = tmp_path / "run"
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rvsim.cli", "train", "--data", str(shared_dataset), "--out", str(out), "--config",
+         str(config_yaml), "--batch-size", "4", "--epochs", "2", "--checkpoint-every", "2", "--quiet"],
+        cwd=repo, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "checkpoint" / "checkpoint.json").is_file():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = proc.stderr.read() if proc.stderr else ""
+    assert code == 143, err
+    assert "stopped on request" in err and "--resume" in err
+    from rvsim.train import checkpoint_state, read_checkpoint
+    from rvsim.train.metrics_logger import read_metrics
+
+    state = checkpoint_state(out)
+    assert state is not None and state.epoch < 2
+    assert read_checkpoint(out / "checkpoint", verify=True) == state  # complete and uncorrupted
+    assert [r["epoch"] for r in read_metrics(out)] == list(range(1, state.epoch + 1))
+    assert main(["train", "--data", str(shared_dataset), "--out", str(out), "--resume", "--quiet"]) == 0
+    assert "trained 2 epoch(s)" in capsys.readouterr().out
+    rows = read_metrics(out)
+    assert [r["epoch"] for r in rows] == [1, 2]  # no duplicate or missing epoch rows
+    assert len((out / "metrics.csv").read_text().splitlines()) == 3
+    final = checkpoint_state(out)
+    steps = state.steps_per_epoch
+    assert final is not None and (final.epoch, final.step, final.iterations) == (2, 0, 2 * steps)
+    sessions = json.loads((out / "config.json").read_text())["sessions"]
+    assert [s["start"] for s in sessions] == [{"epoch": 0, "step": 0}, {"epoch": state.epoch, "step": state.step}]
