@@ -13,7 +13,7 @@ setup: system-deps $(STAMP)
 
 # Dr.Jit's CPU backend needs libLLVM >= 16; Debian 12 ships 14/15 by default.
 system-deps:
-	@if ! ls /usr/lib/*/libLLVM-1[6-9]*.so* /usr/lib/*/libLLVM-2[0-9]*.so* /usr/lib/*/libLLVM.so.1[6-9]* >/dev/null 2>&1; then \
+	@if [ -z "$$(ls /usr/lib/*/libLLVM-1[6-9]*.so* /usr/lib/*/libLLVM-[2-9][0-9]*.so* /usr/lib/*/libLLVM.so.1[6-9]* /usr/lib/llvm-1[6-9]/lib/libLLVM*.so* 2>/dev/null)" ]; then \
 	  echo "installing libllvm19 (Dr.Jit needs LLVM >= 16)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libllvm19; \
 	fi

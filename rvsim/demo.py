@@ -52,7 +52,7 @@ class DemoConfig:
     epochs: int = 15
     batch_size: int = 64
     objective: str = "infonce"
-    task: str = "num_objects"
+    task: str = "count_person"
     fractions: tuple[float, ...] = (0.01, 0.1, 1.0)
     seeds: int = 3
     supervised_epochs: int | None = None

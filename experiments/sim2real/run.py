@@ -1,0 +1,96 @@
+"""Train the street encoder on simulated data and test it on every real DeepSense scenario.
+
+Usage (from the repository root)::
+
+    .venv/bin/python experiments/sim2real/run.py [--config experiments/sim2real/config.yaml] [--out runs/sim2real]
+        [--num-samples N] [--epochs E] [--scenarios 5 6]
+
+Steps already done are reused (rerun after an interruption). The trained radio encoder is copied to
+``OUT/street_encoder.keras``; to ship it as ``--encoder street-pretrained``, copy it to
+``rvsim/assets/street_encoder.keras`` (at most 5 MB). Writes ``OUT/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def main() -> int:
+    here = Path(__file__).resolve().parent
+    root = here.parents[1]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default=str(here / "config.yaml"))
+    parser.add_argument("--out", default="runs/sim2real")
+    parser.add_argument("--num-samples", type=int, default=None, help="override dataset.num_samples")
+    parser.add_argument("--epochs", type=int, default=None, help="override train.epochs")
+    parser.add_argument("--scenarios", type=int, nargs="+", default=None, help="override real.scenarios")
+    args = parser.parse_args()
+    cfg = yaml.safe_load(Path(args.config).read_text())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from rvsim.sim.sionna_import import import_sionna_rt
+
+    import_sionna_rt()  # before TensorFlow: Dr.Jit crashes when imported after it
+    from rvsim.cli import main as rvsim_main
+    from rvsim.config import load_scene_spec
+    from rvsim.data import Dataset
+    from rvsim.sim.dataset_generation import generate_dataset
+    from rvsim.train import TrainConfig, train_ssl
+
+    d = cfg["dataset"]
+    num_samples = args.num_samples or d["num_samples"]
+    data = out / "street"
+    if not (data / "manifest.json").exists() or not Dataset(data, allow_incomplete=True).complete:
+        spec = load_scene_spec(Path(args.config).resolve().parent / d["scene"])
+        generate_dataset(spec, data, num_samples, seed=d["seed"], shard_size=min(d["shard_size"], num_samples),
+                         workers=d["workers"], resume=(data / "manifest.json").exists())
+    run = out / "ssl"
+    if not (run / "radio_encoder.keras").exists():
+        train = dict(cfg["train"])
+        if args.epochs is not None:
+            train["epochs"] = args.epochs
+        train_ssl(data, run, TrainConfig.from_dict(train), verbose=2)
+    shutil.copyfile(run / "radio_encoder.keras", out / "street_encoder.keras")
+
+    r = cfg["real"]
+    real_dir = (root / r["data"]).resolve()
+    jobs = [(s, t) for s in (args.scenarios or r["scenarios"]) for t in r["tasks"]]
+    if r.get("blockage"):
+        jobs.append((None, "blockage"))
+    rows = []
+    for scenario, task in jobs:
+        name = f"s{scenario}-{task}" if scenario is not None else "s17-blockage"
+        report = out / name / "real_report.json"
+        if not report.exists():
+            argv = ["real", "--data", str(real_dir), "--encoder", str(run), "--task", task, "--out", str(out / name),
+                    "--sim-data", str(data), "--seeds", str(r["seeds"]), "--fractions", *map(str, r["fractions"])]
+            if scenario is not None:
+                argv += ["--scenario", str(scenario)]
+            if rvsim_main(argv) != 0:
+                print(f"rvsim real failed for {name}", file=sys.stderr)
+                continue
+        rows.append((name, json.loads(report.read_text())))
+    lines = ["# Sim-to-real results", "", f"Street samples: {num_samples}; config `{args.config}`.", ""]
+    for name, doc in rows:
+        lines += [f"## {name} (chance {doc['chance']:.3f})", "", "| method | fraction | accuracy (mean over seeds) |",
+                  "|---|---|---|"]
+        groups: dict[tuple[str, float], list[float]] = {}
+        for res in doc["results"]:
+            groups.setdefault((res["method"], res["label_fraction"]), []).append(res["accuracy"])
+        for (method, frac), accs in sorted(groups.items()):
+            lines.append(f"| {method} | {frac:g} | {sum(accs) / len(accs):.3f} |")
+        lines.append("")
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
