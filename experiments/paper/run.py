@@ -25,8 +25,14 @@ def main() -> int:
     parser.add_argument("--config", default=str(here / "config.yaml"))
     parser.add_argument("--out", default="runs/paper")
     parser.add_argument("--data", default=None, help="use this existing dataset instead of generating one")
+    parser.add_argument("--seeds", type=int, default=None, help="override probe.seeds")
+    parser.add_argument("--tasks", nargs="+", default=None, help="override tasks")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
+    if args.seeds is not None:
+        cfg["probe"]["seeds"] = args.seeds
+    if args.tasks is not None:
+        cfg["tasks"] = args.tasks
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -62,7 +68,8 @@ def main() -> int:
         sections.append((probe_dir / "probe.md").read_text())
     metrics = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x.strip()]
     last = metrics[-1] if metrics else {}
-    text = ["# Paper experiment results", "", f"Config: `{args.config}`", "",
+    text = ["# Paper experiment results", "", f"Config: `{args.config}`; probe seeds {cfg['probe']['seeds']}, "
+            f"tasks {cfg['tasks']}", "",
             "Final SSL epoch metrics: `" + json.dumps(last) + "`", "", "Timings [s]: `" + json.dumps(timings) + "`",
             ""] + sections
     (out / "results.md").write_text("\n".join(text) + "\n")

@@ -3,8 +3,10 @@
 A shard is the unit of work: ``(scene spec, dataset seed, shard number, first index, count)``. With one
 worker the shards run in this process; with ``workers > 1`` they run as tasks on a local Dask cluster of
 single-threaded worker processes (one Dr.Jit thread each); with ``scheduler`` they run on an existing Dask
-cluster whose workers see the output folder. Each worker process keeps one
-:class:`~rvsim.sim.sample_generator.SampleGenerator` (scene built once) for all the shards it runs.
+cluster whose workers see the output folder (each worker process gives Dr.Jit as many threads as it has Dask
+threads). Each worker process keeps one :class:`~rvsim.sim.sample_generator.SampleGenerator` (scene built once)
+for all the shards it runs, one shard at a time. The ray-tracing device (CPU or an NVIDIA GPU) is chosen by
+:func:`~rvsim.sim.sionna_import.select_device` in each process.
 
 Faults: a worker writes a shard to a temporary file and renames it, and this process records a shard in the
 manifest only after re-hashing it and checking it against the schema, so a crash or ``kill -9`` at any moment
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ RENDER_CHUNK = 32
 TASK_RETRIES = 2
 
 _GENERATORS: dict[str, Any] = {}  # per-process cache: one SampleGenerator per (spec, seed, device)
+_GENERATOR_LOCK = threading.Lock()  # a SampleGenerator edits one Sionna scene: one shard at a time per process
 
 #: Temporary files of an interrupted run: the manifest's and shards' (``shard-00003.h5.<pid>-<id>.tmp``).
 _TEMPORARY = re.compile(r"^(manifest\.json|shard-\d{5,}\.h5\.[A-Za-z0-9_-]+)\.tmp$")
@@ -92,7 +96,8 @@ def generate_shard(spec_dict: dict[str, Any], seed: int, first_index: int, count
         first_index: Dataset index of the shard's first sample.
         count: Samples in the shard.
         path: Final path of the shard file.
-        num_threads: Dr.Jit threads of this process (None: Dr.Jit's default).
+        num_threads: Dr.Jit threads of this process (None: the Dask worker's thread count when run as a Dask
+            task, else Dr.Jit's default). Shards run one at a time per process (they share its scene).
         device: ``"auto"``, ``"cpu"`` or ``"gpu"`` (see :func:`~rvsim.sim.sionna_import.select_device`).
 
     Returns:
@@ -105,14 +110,28 @@ def generate_shard(spec_dict: dict[str, Any], seed: int, first_index: int, count
 
     from rvsim.data import write_shard_file
 
-    gen = _generator(spec_dict, seed, num_threads, device)
-    parts = []
-    for start in range(first_index, first_index + count, RENDER_CHUNK):
-        stop = min(start + RENDER_CHUNK, first_index + count)
-        parts.append(gen.generate(np.arange(start, stop)))
+    if num_threads is None:
+        num_threads = _dask_worker_threads()
+    with _GENERATOR_LOCK:
+        gen = _generator(spec_dict, seed, num_threads, device)
+        parts = []
+        for start in range(first_index, first_index + count, RENDER_CHUNK):
+            stop = min(start + RENDER_CHUNK, first_index + count)
+            parts.append(gen.generate(np.arange(start, stop)))
+        attrs = gen.field_attrs()
     arrays = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     _check_finite(arrays, first_index, Path(path).name, seed)
-    return write_shard_file(path, arrays, gen.field_attrs(), first_index)
+    return write_shard_file(path, arrays, attrs, first_index)
+
+
+def _dask_worker_threads() -> int | None:
+    """The thread count of the Dask worker running this task (Dr.Jit gets that many), or None outside Dask."""
+    try:
+        from distributed import get_worker
+
+        return int(get_worker().state.nthreads)
+    except (ImportError, ValueError, AttributeError):
+        return None
 
 
 def _check_finite(arrays: dict[str, Any], first_index: int, name: str, seed: int) -> None:
@@ -179,10 +198,10 @@ def generate_dataset(
         InputError: for invalid arguments, a material not defined at the frequency, an output folder that is
             not a new/empty folder (or, with ``resume``, a dataset of the same settings), a scheduler that
             cannot be reached, or a device that is not there. Nothing is written in those cases.
-        OSError: if writing fails (e.g. the disk is full).
+        OSError: if writing fails (e.g. the disk is full); the shards recorded so far stay in the manifest
+            (rerun with ``resume``).
         GenerationError: if a sample holds NaN or inf, or a shard fails on the cluster for another reason (e.g.
-            its worker died on every try).
-        In these two cases the shards recorded so far stay in the manifest: rerun with ``resume``.
+            its worker died on every try); the shards recorded so far stay, as for OSError.
     """
     from rvsim.data import DatasetWriter
     from rvsim.sim.sionna_import import DEVICES, select_device
