@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from rvsim.config import SceneSpec
-from rvsim.errors import ConfigError
-from rvsim.sim.radio_engine import ObjectSlots, PathData, make_mitsuba_mesh, make_radio_material
+from rvsim.sim.radio_engine import ObjectSlots, PathData, populate_scene
 from rvsim.sim.scene_sampler import SceneState
 from rvsim.sim.sionna_import import import_sionna_rt
 from rvsim.sim.street_layout import StreetLayout
@@ -55,21 +54,7 @@ class LinkEngine:
         scene = rt.load_scene()
         scene.frequency = float(spec.radio.frequency_hz)
         static = self.layout.meshes()
-        used = set(static) | {c.material for c in spec.classes.values()}
-        materials = {name: make_radio_material(rt, name, spec.materials[name]) for name in sorted(used)}
-        objects = []
-        for mname, mesh in static.items():
-            objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, f"static-{mname}", mesh.vertices, mesh.faces),
-                                          name=f"static-{mname}", radio_material=materials[mname]))
-        parked = self.slots.vertices(SceneState.empty())
-        for j, name in enumerate(self.slots.slot_names):
-            cls = spec.classes[spec.class_names[self.slots.slot_class[j]]]
-            objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, name, parked[j], self.slots.faces(j)),
-                                          name=name, radio_material=materials[cls.material]))
-        try:
-            scene.edit(add=objects)
-        except ValueError as exc:
-            raise ConfigError(f"{exc}. Received: radio.frequency_hz={spec.radio.frequency_hz:g}") from None
+        populate_scene(rt, mi, scene, spec, static, self.slots)
         tx = spec.radio.tx_array
         scene.tx_array = rt.PlanarArray(num_rows=1, num_cols=1, pattern=tx.pattern, polarization=tx.polarization)
         scene.rx_array = rt.PlanarArray(num_rows=1, num_cols=1, pattern="iso", polarization=tx.polarization)

@@ -11,6 +11,7 @@ the paths in numpy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from rvsim.sim.room import room_meshes
 from rvsim.sim.scene_sampler import SceneState
 from rvsim.sim.sionna_import import import_sionna_rt
 
-__all__ = ["PathData", "RadioEngine", "ObjectSlots"]
+__all__ = ["PathData", "RadioEngine", "ObjectSlots", "populate_scene", "make_mitsuba_mesh", "make_radio_material"]
 
 #: Where unused object slots are parked: below the floor slab, out of reach of every ray.
 PARK_DEPTH_M = -50.0
@@ -165,6 +166,30 @@ def make_radio_material(rt: Any, name: str, m: MaterialSpec) -> Any:
                             color=tuple(float(c) for c in m.color))
 
 
+def populate_scene(rt: Any, mi: Any, scene: Any, spec: SceneSpec, static_meshes: Mapping[str, Any],
+                   slots: ObjectSlots) -> None:
+    """Add the static geometry (one mesh per material name) and every object slot, parked, to a Sionna scene.
+
+    One ``scene.edit`` call for all objects (one rebuild of the acceleration structure).
+
+    Raises:
+        ConfigError: if a material is not defined at the carrier frequency.
+    """
+    used = set(static_meshes) | {c.material for c in spec.classes.values()}
+    materials = {name: make_radio_material(rt, name, spec.materials[name]) for name in sorted(used)}
+    objects = [rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, f"static-{m}", mesh.vertices, mesh.faces),
+                              name=f"static-{m}", radio_material=materials[m]) for m, mesh in static_meshes.items()]
+    parked = slots.vertices(SceneState.empty())
+    for j, name in enumerate(slots.slot_names):
+        cls = spec.classes[spec.class_names[slots.slot_class[j]]]
+        objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, name, parked[j], slots.faces(j)),
+                                      name=name, radio_material=materials[cls.material]))
+    try:
+        scene.edit(add=objects)
+    except ValueError as exc:
+        raise ConfigError(f"{exc}. Received: radio.frequency_hz={spec.radio.frequency_hz:g}") from None
+
+
 class RadioEngine:
     """Monostatic ray tracing of a scene family's states with Sionna RT.
 
@@ -189,24 +214,7 @@ class RadioEngine:
         self.frequencies = np.asarray(spec.radio.subcarrier_frequencies(), dtype=np.float64)
         scene = rt.load_scene()
         scene.frequency = float(spec.radio.frequency_hz)
-        materials = {}
-        used = {spec.room.floor_material, spec.room.wall_material, spec.room.racks.material} | {
-            c.material for c in spec.classes.values()}
-        for name in sorted(used):
-            materials[name] = make_radio_material(rt, name, spec.materials[name])
-        objects = []
-        for mname, mesh in room_meshes(spec).items():
-            objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, f"static-{mname}", mesh.vertices, mesh.faces),
-                                          name=f"static-{mname}", radio_material=materials[mname]))
-        parked = self.slots.vertices(SceneState.empty())
-        for j, name in enumerate(self.slots.slot_names):
-            cls = spec.classes[spec.class_names[self.slots.slot_class[j]]]
-            objects.append(rt.SceneObject(mi_mesh=make_mitsuba_mesh(mi, name, parked[j], self.slots.faces(j)),
-                                          name=name, radio_material=materials[cls.material]))
-        try:
-            scene.edit(add=objects)
-        except ValueError as exc:
-            raise ConfigError(f"{exc}. Received: radio.frequency_hz={spec.radio.frequency_hz:g}") from None
+        populate_scene(rt, mi, scene, spec, room_meshes(spec), self.slots)
         r = spec.radio
         scene.tx_array = rt.PlanarArray(num_rows=r.tx_array.num_rows, num_cols=r.tx_array.num_cols,
                                         vertical_spacing=r.tx_array.spacing_wavelengths,
