@@ -9,12 +9,13 @@ A process ray-traces on one device: once Sionna RT runs on one variant, asking f
 
 from __future__ import annotations
 
+import sys
 import types
 
 from rvsim.errors import InputError
 from rvsim.llvm import ensure_libllvm
 
-__all__ = ["DEVICES", "RADIO_VARIANTS", "cuda_available", "radio_variant", "select_device", "import_sionna_rt"]
+__all__ = ["DEVICES", "RADIO_VARIANTS", "check_import_order", "cuda_available", "radio_variant", "select_device", "import_sionna_rt"]
 
 #: Accepted values of ``device`` (the ``--device`` option).
 DEVICES: tuple[str, ...] = ("auto", "cpu", "gpu")
@@ -23,11 +24,28 @@ DEVICES: tuple[str, ...] = ("auto", "cpu", "gpu")
 RADIO_VARIANTS: dict[str, str] = {"cpu": "llvm_ad_mono_polarized", "gpu": "cuda_ad_mono_polarized"}
 
 
+def check_import_order() -> None:
+    """Refuse to import Dr.Jit after TensorFlow in one process, which crashes the interpreter.
+
+    Measured with tensorflow-cpu 2.21 and drjit 1.5: ``import tensorflow; import drjit`` ends in a
+    segmentation fault, the other order works. Import Sionna RT (:func:`import_sionna_rt`) first.
+
+    Raises:
+        RuntimeError: if TensorFlow is already imported and Dr.Jit is not.
+    """
+    if "tensorflow" in sys.modules and "drjit" not in sys.modules:
+        raise RuntimeError(
+            "Sionna RT (Dr.Jit) must be imported before TensorFlow in one process: importing it after "
+            "TensorFlow crashes the interpreter. Call rvsim.sim.sionna_import.import_sionna_rt() first. "
+            "Received: tensorflow already imported")
+
+
 def cuda_available() -> bool:
     """Whether Dr.Jit can run on an NVIDIA GPU here (a CUDA driver and at least one device were found).
 
     Imports ``drjit`` (light; it initialises the CUDA backend only if a driver is present).
     """
+    check_import_order()
     _ensure_libllvm_quietly()
     try:
         import drjit as dr
@@ -114,6 +132,7 @@ def import_sionna_rt(num_threads: int | None = None, device: str = "auto") -> ty
     Raises:
         InputError: if the device cannot be used (see :func:`select_device`).
     """
+    check_import_order()
     select_device(device)
     import sionna.rt as rt  # noqa: PLC0415  (lazy on purpose: importing it needs a Mitsuba variant)
 
