@@ -28,7 +28,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	@touch $(STAMP)
 
+# demo_out/ belongs to this target: a previous demo's output is replaced.
 demo: setup
+	rm -rf $(DEMO_OUT)
 	$(BIN)/rvsim demo --out $(DEMO_OUT)
 
 test: setup
