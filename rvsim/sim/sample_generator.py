@@ -21,7 +21,7 @@ from rvsim.sim.radio_engine import RadioEngine
 from rvsim.sim.range_angle_map import RangeAngleMap
 from rvsim.sim.scene_sampler import SceneSampler, SceneState, sample_seed
 
-__all__ = ["SampleGenerator", "scene_labels"]
+__all__ = ["SampleGenerator", "scene_labels", "camera_and_object_attrs"]
 
 
 def scene_labels(spec: SceneSpec, states: list[SceneState], segmentation: np.ndarray) -> dict[str, np.ndarray]:
@@ -67,6 +67,23 @@ def scene_labels(spec: SceneSpec, states: list[SceneState], segmentation: np.nda
         present = np.bincount(segmentation[i].ravel(), minlength=k + 1)
         out["labels/obj_visible"][i, :k] = present[1:k + 1] > 0
     return out
+
+
+def camera_and_object_attrs(spec: SceneSpec) -> dict[str, dict[str, Any]]:
+    """Units and meaning of the ``image/`` arrays and the per-object ``labels/`` tables (any layout), JSON-able."""
+    return {
+        "image/rgb": {"units": "sRGB uint8", "axes": ["sample", "row", "column", "channel"],
+                      "fov_deg": spec.camera.fov_deg},
+        "image/depth": {"units": "m", "meaning": "distance along the camera ray; 0 where nothing is hit"},
+        "image/segmentation": {"meaning": "0 static scene or sky; k+1 = object k of the labels tables"},
+        "labels/obj_class": {"class_names": spec.class_names, "padding": -1},
+        "labels/class_counts": {"class_names": spec.class_names},
+        "labels/obj_position": {"units": "m", "frame": "world; base station at base_station.position_m"},
+        "labels/obj_yaw": {"units": "rad"},
+        "labels/obj_size": {"units": "m", "axes": ["length", "width", "height"]},
+        "labels/obj_range": {"units": "m", "meaning": "horizontal distance from the base station"},
+        "labels/obj_bearing": {"units": "deg", "meaning": "azimuth from the array broadside, positive to the left"},
+    }
 
 
 class SampleGenerator:
@@ -137,22 +154,11 @@ class SampleGenerator:
         """Units and axis values of each array (the ``attrs`` of the schema), JSON-able."""
         if self._family is not None:
             return self._family.field_attrs()
-        spec = self.spec
         return {
             "radio/cfr": {"frequencies_hz": self.radio.frequencies.tolist(), "units": "linear complex gain",
                           "axes": ["sample", "rx_antenna", "subcarrier"]},
             "radio/range_angle": {"range_bins_m": self.range_angle.range_bins_m.tolist(),
                                   "angle_bins_deg": self.range_angle.angle_bins_deg.tolist(), "units": "dB",
                                   "background_subtracted": True, "axes": ["sample", "range", "angle"]},
-            "image/rgb": {"units": "sRGB uint8", "axes": ["sample", "row", "column", "channel"],
-                          "fov_deg": spec.camera.fov_deg},
-            "image/depth": {"units": "m", "meaning": "distance along the camera ray; 0 where nothing is hit"},
-            "image/segmentation": {"meaning": "0 static scene or sky; k+1 = object k of the labels tables"},
-            "labels/obj_class": {"class_names": spec.class_names, "padding": -1},
-            "labels/class_counts": {"class_names": spec.class_names},
-            "labels/obj_position": {"units": "m", "frame": "world; base station at base_station.position_m"},
-            "labels/obj_yaw": {"units": "rad"},
-            "labels/obj_size": {"units": "m", "axes": ["length", "width", "height"]},
-            "labels/obj_range": {"units": "m", "meaning": "horizontal distance from the base station"},
-            "labels/obj_bearing": {"units": "deg", "meaning": "azimuth from the array broadside, positive to the left"},
+            **camera_and_object_attrs(self.spec),
         }

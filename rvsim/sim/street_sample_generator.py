@@ -16,7 +16,7 @@ import numpy as np
 from rvsim.config import SceneSpec
 from rvsim.sim.camera_renderer import CameraRenderer
 from rvsim.sim.link_engine import LinkEngine, wrap_deg
-from rvsim.sim.sample_generator import scene_labels
+from rvsim.sim.sample_generator import camera_and_object_attrs, scene_labels
 from rvsim.sim.scene_sampler import sample_seed
 from rvsim.sim.street_layout import StreetLayout
 from rvsim.sim.street_receiver import StreetReceiver
@@ -118,7 +118,6 @@ class StreetSampleGenerator:
 
     def field_attrs(self) -> dict[str, dict[str, Any]]:
         """Units and axis values of each array (the ``attrs`` of the schema), JSON-able."""
-        spec = self.spec
         rx = self.receiver.attrs()
         return {
             "radio/beam_power": {**rx, "units": "dB", "axes": ["sample", "beam"],
@@ -127,17 +126,7 @@ class StreetSampleGenerator:
             "radio/beam_power_linear": {"codebook": rx["codebook"], "units": "linear path gain x beam power gain",
                                         "axes": ["sample", "beam"],
                                         "meaning": "noise-free sum over paths of |a|^2 g_b(bearing)^2"},
-            "image/rgb": {"units": "sRGB uint8", "axes": ["sample", "row", "column", "channel"],
-                          "fov_deg": spec.camera.fov_deg},
-            "image/depth": {"units": "m", "meaning": "distance along the camera ray; 0 where nothing is hit"},
-            "image/segmentation": {"meaning": "0 static scene or sky; k+1 = object k of the labels tables"},
-            "labels/obj_class": {"class_names": spec.class_names, "padding": -1},
-            "labels/class_counts": {"class_names": spec.class_names},
-            "labels/obj_position": {"units": "m", "frame": "world; base station at base_station.position_m"},
-            "labels/obj_yaw": {"units": "rad"},
-            "labels/obj_size": {"units": "m", "axes": ["length", "width", "height"]},
-            "labels/obj_range": {"units": "m", "meaning": "horizontal distance from the base station"},
-            "labels/obj_bearing": {"units": "deg", "meaning": "azimuth from the array broadside, positive to the left"},
+            **camera_and_object_attrs(self.spec),
             "labels/tx_position": {"units": "m", "meaning": "transmit antenna position, world frame"},
             "labels/tx_range": {"units": "m",
                                 "meaning": "horizontal distance from the base station to the transmitter"},

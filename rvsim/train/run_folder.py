@@ -20,7 +20,6 @@ A run folder holds::
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import subprocess
@@ -142,13 +141,9 @@ def git_commit() -> str | None:
 
 def run_versions() -> dict[str, str | None]:
     """Installed versions of the packages a run depends on (``None``: not installed)."""
-    out: dict[str, str | None] = {}
-    for name in _VERSIONED:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    from rvsim.data.dataset_writer import package_versions
+
+    return package_versions(_VERSIONED)
 
 
 def load_run_config(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
