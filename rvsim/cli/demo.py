@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--num-samples", type=int, default=d.num_samples, help=f"default {d.num_samples}")
     p.add_argument("--workers", type=int, default=d.workers, help=f"generation workers (default {d.workers})")
     p.add_argument("--epochs", type=int, default=d.epochs, help=f"SSL epochs (default {d.epochs})")
+    p.add_argument("--radio-width", type=int, default=d.radio_width,
+                   help=f"channels of the radio encoder's first stage (default {d.radio_width})")
     p.add_argument("--task", default=d.task, help=f"probe task (default {d.task})")
     p.add_argument("--seeds", type=int, default=d.seeds, help=f"probe seeds (default {d.seeds})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"seed of everything (default {d.seed})")
@@ -35,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     from rvsim.demo import DemoConfig, run_demo
     from rvsim.errors import InputError
 
-    for name in ("num_samples", "workers", "epochs", "seeds"):
+    for name in ("num_samples", "workers", "epochs", "seeds", "radio_width"):
         if getattr(args, name) < 1:
             raise InputError(f"--{name.replace('_', '-')} must be positive. Received: {getattr(args, name)}")
     if args.seed < 0:
         raise InputError(f"--seed must be >= 0. Received: {args.seed}")
     config = DemoConfig(scene=args.scene, num_samples=args.num_samples, workers=args.workers, epochs=args.epochs,
-                        task=args.task, seeds=args.seeds, seed=args.seed)
+                        radio_width=args.radio_width, task=args.task, seeds=args.seeds, seed=args.seed)
     run_demo(args.out, config, verbose=0 if args.quiet else 2)
     return 0
