@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python experiments/paper/run.py [--config experiments/paper/config.yaml] [--out runs/paper]
+        [--data DIR] [--seeds N] [--tasks T ...] [--fractions 0.01 0.1]
 
 Steps already done (a complete dataset, a finished run, a probe.json) are reused, so the script can be
 rerun after an interruption. Writes OUT/results.md with one table per task.
@@ -27,12 +28,18 @@ def main() -> int:
     parser.add_argument("--data", default=None, help="use this existing dataset instead of generating one")
     parser.add_argument("--seeds", type=int, default=None, help="override probe.seeds")
     parser.add_argument("--tasks", nargs="+", default=None, help="override tasks")
+    parser.add_argument("--fractions", type=float, nargs="+", default=None,
+                        help="override probe.fractions; the probes go to OUT/probe-TASK-f<fractions>")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
     if args.seeds is not None:
         cfg["probe"]["seeds"] = args.seeds
     if args.tasks is not None:
         cfg["tasks"] = args.tasks
+    suffix = ""
+    if args.fractions is not None:
+        cfg["probe"]["fractions"] = args.fractions
+        suffix = "-f" + "_".join(f"{f:g}" for f in args.fractions)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -60,7 +67,7 @@ def main() -> int:
         timings["train_s"] = time.perf_counter() - t
     sections = []
     for task in cfg["tasks"]:
-        probe_dir = out / f"probe-{task}"
+        probe_dir = out / f"probe-{task}{suffix}"
         if not (probe_dir / "probe.json").exists():
             t = time.perf_counter()
             run_probe(data, run, task, probe_dir, ProbeConfig(**cfg["probe"]), progress=print)
@@ -72,8 +79,8 @@ def main() -> int:
             f"tasks {cfg['tasks']}", "",
             "Final SSL epoch metrics: `" + json.dumps(last) + "`", "", "Timings [s]: `" + json.dumps(timings) + "`",
             ""] + sections
-    (out / "results.md").write_text("\n".join(text) + "\n")
-    print(f"wrote {out / 'results.md'}")
+    (out / f"results{suffix}.md").write_text("\n".join(text) + "\n")
+    print(f"wrote {out / f'results{suffix}.md'}")
     return 0
 
 

@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     .venv/bin/python experiments/sim2real/run.py [--config experiments/sim2real/config.yaml] [--out runs/sim2real]
-        [--num-samples N] [--epochs E] [--scenarios 5 6]
+        [--num-samples N] [--epochs E] [--scenarios 5 6] [--tasks bearing] [--no-blockage]
 
 Steps already done are reused (rerun after an interruption). The trained radio encoder is copied to
 ``OUT/street_encoder.keras``; to ship it as ``--encoder street-pretrained``, copy it to
@@ -30,6 +30,8 @@ def main() -> int:
     parser.add_argument("--num-samples", type=int, default=None, help="override dataset.num_samples")
     parser.add_argument("--epochs", type=int, default=None, help="override train.epochs")
     parser.add_argument("--scenarios", type=int, nargs="+", default=None, help="override real.scenarios")
+    parser.add_argument("--tasks", nargs="+", default=None, help="override real.tasks (bearing, range)")
+    parser.add_argument("--no-blockage", action="store_true", help="skip the scenario-17 blockage probe")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
     out = Path(args.out)
@@ -61,8 +63,8 @@ def main() -> int:
 
     r = cfg["real"]
     real_dir = (root / r["data"]).resolve()
-    jobs = [(s, t) for s in (args.scenarios or r["scenarios"]) for t in r["tasks"]]
-    if r.get("blockage"):
+    jobs = [(s, t) for t in (args.tasks or r["tasks"]) for s in (args.scenarios or r["scenarios"])]
+    if r.get("blockage") and not args.no_blockage:
         jobs.append((None, "blockage"))
     rows = []
     for scenario, task in jobs:
