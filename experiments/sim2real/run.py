@@ -21,6 +21,36 @@ from pathlib import Path
 import yaml
 
 
+def summarise(doc: dict) -> dict[tuple[str, float], tuple[str, str]]:
+    """``{(method, fraction): ("mean ± std" accuracy, "mean ± std" macro F1)}`` over the seeds of a report."""
+    import numpy as np
+
+    groups: dict[tuple[str, float], list[tuple[float, float]]] = {}
+    for res in doc["results"]:
+        groups.setdefault((res["method"], res["label_fraction"]), []).append((res["accuracy"], res["macro_f1"]))
+    out = {}
+    for key, vals in groups.items():
+        v = np.asarray(vals)
+        std = v.std(axis=0, ddof=1) if len(v) > 1 else np.zeros(2)
+        out[key] = tuple(f"{m:.3f} ± {s:.3f}" for m, s in zip(v.mean(axis=0), std))
+    return out
+
+
+def headline_table(rows: list[tuple[str, dict]]) -> list[str]:
+    """One row per scenario and task: every method at the smallest label fraction, ssl at all, zero-shot."""
+    lines = ["| scenario-task | chance | fraction | ssl | raw | random | supervised | ssl 10 % | ssl 100 % | zero-shot |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, doc in rows:
+        acc = {k: v[0] for k, v in summarise(doc).items()}
+        fracs = sorted({f for (m, f) in acc if m != "zero-shot" and not m.startswith("zero-shot")})
+        low = fracs[0] if fracs else 1.0
+        cell = lambda m, f: acc.get((m, f), "–")  # noqa: E731
+        lines.append(f"| {name} | {doc['chance']:.3f} | {low:g} | {cell('ssl', low)} | {cell('raw', low)} | "
+                     f"{cell('random', low)} | {cell('supervised', low)} | {cell('ssl', 0.1)} | {cell('ssl', 1.0)} | "
+                     f"{cell('zero-shot', 1.0)} |")
+    return lines + [""]
+
+
 def main() -> int:
     here = Path(__file__).resolve().parent
     root = here.parents[1]
@@ -79,15 +109,14 @@ def main() -> int:
                 print(f"rvsim real failed for {name}", file=sys.stderr)
                 continue
         rows.append((name, json.loads(report.read_text())))
-    lines = ["# Sim-to-real results", "", f"Street samples: {num_samples}; config `{args.config}`.", ""]
+    lines = ["# Sim-to-real results", "", f"Street samples: {num_samples}; config `{args.config}`; "
+             f"{r['seeds']} seeds, mean ± std over seeds (accuracy on the real test split).", ""]
+    lines += headline_table(rows)
     for name, doc in rows:
-        lines += [f"## {name} (chance {doc['chance']:.3f})", "", "| method | fraction | accuracy (mean over seeds) |",
-                  "|---|---|---|"]
-        groups: dict[tuple[str, float], list[float]] = {}
-        for res in doc["results"]:
-            groups.setdefault((res["method"], res["label_fraction"]), []).append(res["accuracy"])
-        for (method, frac), accs in sorted(groups.items()):
-            lines.append(f"| {method} | {frac:g} | {sum(accs) / len(accs):.3f} |")
+        lines += [f"## {name} (chance {doc['chance']:.3f})", "", "| method | fraction | accuracy | macro F1 |",
+                  "|---|---|---|---|"]
+        for (method, frac), (acc, f1) in sorted(summarise(doc).items()):
+            lines.append(f"| {method} | {frac:g} | {acc} | {f1} |")
         lines.append("")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'results.md'}")

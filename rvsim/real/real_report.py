@@ -43,6 +43,12 @@ def beam_statistics(x: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _sample_std(values: Any) -> float:
+    """Sample standard deviation (ddof=1) over seeds, 0 for a single seed (as in ``probe.md``)."""
+    v = np.asarray(values, dtype=float)
+    return float(v.std(ddof=1)) if v.size > 1 else 0.0
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
@@ -108,7 +114,7 @@ def plot_accuracy_vs_fraction(doc: dict[str, Any], path: Path) -> None:
             continue
         fs = sorted(per_fraction)
         mean = np.array([np.mean(per_fraction[f]) for f in fs])
-        std = np.array([np.std(per_fraction[f]) for f in fs])
+        std = np.array([_sample_std(per_fraction[f]) for f in fs])
         ax.errorbar(fs, mean, yerr=std, marker="o", capsize=3, label=method)
     ax.axhline(doc["chance"], color="red", linewidth=0.8, linestyle=":", label="chance")
     if len(fractions) > 1:
@@ -133,6 +139,8 @@ def _markdown(doc: dict[str, Any]) -> str:
         f"- split: {doc.get('split', {})}",
         f"- chance ({doc.get('chance_rule', 'majority')}): {doc['chance']:.3f}",
         "",
+        "Mean ± sample std (ddof=1) over seeds, on the real test split.",
+        "",
         "| method | label fraction | seeds | accuracy | macro F1 |",
         "|---|---|---|---|---|",
     ]
@@ -140,7 +148,8 @@ def _markdown(doc: dict[str, Any]) -> str:
         acc = np.array([r["accuracy"] for r in rs])
         f1 = np.array([r["macro_f1"] for r in rs])
         lines.append(
-            f"| {method} | {fraction:g} | {len(rs)} | {acc.mean():.3f} ± {acc.std():.3f} | {f1.mean():.3f} ± {f1.std():.3f} |"
+            f"| {method} | {fraction:g} | {len(rs)} | {acc.mean():.3f} ± {_sample_std(acc):.3f} | "
+            f"{f1.mean():.3f} ± {_sample_std(f1):.3f} |"
         )
     skipped = doc.get("config", {}).get("skipped", {})
     if skipped:
