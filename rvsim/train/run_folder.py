@@ -35,6 +35,7 @@ __all__ = [
     "RUN_FORMAT",
     "CONFIG_NAME",
     "SPLIT_NAME",
+    "SELECTED_EPOCH_NAME",
     "CHECKPOINT_DIR",
     "is_run_dir",
     "has_checkpoint",
@@ -52,6 +53,8 @@ __all__ = [
 RUN_FORMAT: str = "rvsim-run"
 CONFIG_NAME: str = "config.json"
 SPLIT_NAME: str = "split.json"
+#: Which epoch the run folder's encoders come from (``{"keep", "rule", "epoch", "val_loss"}``).
+SELECTED_EPOCH_NAME: str = "selected_epoch.json"
 CHECKPOINT_DIR: str = "checkpoint"
 
 #: Distributions whose versions a run records.

@@ -10,6 +10,7 @@ M. Arnold, "Self-Supervised Radio-Visual Representation Learning for 6G Sensing"
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import shutil
 import signal
@@ -49,6 +50,7 @@ from rvsim.train.run_folder import (
     CHECKPOINT_DIR,
     CONFIG_NAME,
     RUN_FORMAT,
+    SELECTED_EPOCH_NAME,
     SPLIT_NAME,
     check_output_dir,
     git_commit,
@@ -263,11 +265,21 @@ def head_model(head: keras.layers.Layer, embedding_dim: int, name: str) -> keras
 
 
 class _SaveModels(keras.callbacks.Callback):
-    """Save the encoders and projection heads of a :class:`CrossModalModel` into the run folder."""
+    """Save the encoders and projection heads of a :class:`CrossModalModel` into the run folder.
 
-    def __init__(self, model: CrossModalModel, run_dir: Path) -> None:
+    With ``keep="best"`` they are saved at the end of an epoch only when its validation loss is the lowest so
+    far (``best``: the lowest of the epochs before a resume), and :data:`SELECTED_EPOCH_NAME` records which
+    epoch they come from; with ``keep="last"``, or without validation, after every epoch.
+    """
+
+    def __init__(self, model: CrossModalModel, run_dir: Path, keep: str = "best", best: float | None = None,
+                 best_epoch: int | None = None) -> None:
         super().__init__()
         self.run_dir = run_dir
+        self.keep = keep
+        self.best = best
+        self.best_epoch = best_epoch
+        self.saved = False
         dim = int(model.radio_encoder.output_shape[-1])
         self.parts = {
             "radio_encoder": model.radio_encoder,
@@ -279,9 +291,38 @@ class _SaveModels(keras.callbacks.Callback):
     def save(self) -> None:
         for name, part in self.parts.items():
             save_model_atomic(part, self.run_dir / f"{name}.keras")
+        self.saved = True
+
+    def _record(self, epoch: int, rule: str, val_loss: float | None) -> None:
+        write_json_atomic(self.run_dir / SELECTED_EPOCH_NAME, {"keep": self.keep, "rule": rule, "epoch": epoch,
+                                                                "val_loss": val_loss})
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.save()
+        value = (logs or {}).get("val_loss")
+        value = float(value) if value is not None and math.isfinite(float(value)) else None
+        if self.keep == "last" or value is None:
+            self.save()
+            self._record(epoch + 1, "last epoch" if self.keep == "last" else "last epoch (no validation loss)", value)
+        elif self.best is None or value < self.best:
+            self.best, self.best_epoch = value, epoch + 1
+            self.save()
+            self._record(epoch + 1, "lowest validation loss", value)
+
+    def finish(self) -> None:
+        """After training: make sure the run folder holds encoders (e.g. after 0 epochs)."""
+        if not self.saved and not (self.run_dir / "radio_encoder.keras").is_file():
+            self.save()
+            self._record(0, "initial weights (no epoch trained)", None)
+
+
+def _best_so_far(run_dir: Path) -> tuple[float | None, int | None]:
+    """Lowest finite ``val_loss`` in the run's metrics and its epoch (for a resumed ``keep="best"`` run)."""
+    best: tuple[float | None, int | None] = (None, None)
+    for row in read_metrics(run_dir):
+        v = row.get("val_loss")
+        if isinstance(v, (int, float)) and math.isfinite(v) and (best[0] is None or v < best[0]):
+            best = (float(v), int(row["epoch"]))
+    return best
 
 
 def tensorboard_callback(run_dir: Path) -> keras.callbacks.Callback | None:
@@ -558,7 +599,8 @@ def _train_ssl(
     cbs: list[keras.callbacks.Callback] = []
     if retrieval_data is not None:
         cbs.append(RetrievalCallback(retrieval_data))
-    saver = _SaveModels(model, write_dir)
+    best, best_epoch = _best_so_far(write_dir) if resume and config.keep == "best" else (None, None)
+    saver = _SaveModels(model, write_dir, config.keep, best, best_epoch)
     cbs += [MetricsLogger(write_dir), saver]
     tb = tensorboard_callback(write_dir)
     if tb is not None:
@@ -604,7 +646,7 @@ def _train_ssl(
         if tb is not None:
             tb.on_train_end()  # flush and close the TensorBoard writers
         raise
-    saver.save()
+    saver.finish()
     last = checkpoint.last
     return RunResult(
         run_dir=out,

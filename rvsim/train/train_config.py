@@ -16,6 +16,10 @@ from rvsim.train.augmentation import AugmentConfig
 __all__ = ["TrainConfig"]
 
 
+#: Values of :attr:`TrainConfig.keep`.
+KEEP_CHOICES: tuple[str, ...] = ("best", "last")
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -58,6 +62,10 @@ class TrainConfig:
         shuffle_buffer: Samples in the shuffle buffer.
         block_size: Samples read at once from a shard.
         retrieval_max_samples: Validation samples used for the radio→image retrieval metric.
+        keep: Which epoch's encoders and heads the run folder keeps: ``"best"`` (default), the epoch with the
+            lowest validation loss (the objective on held-out radio-image pairs: no labels; the last epoch
+            when there is no validation split), or ``"last"``, the final epoch. The checkpoint always holds
+            the last epoch, so resuming continues from there.
     """
 
     objective: str = "infonce"
@@ -86,6 +94,7 @@ class TrainConfig:
     shuffle_buffer: int = 1024
     block_size: int = 256
     retrieval_max_samples: int = 1000
+    keep: str = "best"
 
     def __post_init__(self) -> None:
         def fail(name: str, why: str) -> None:
@@ -116,6 +125,8 @@ class TrainConfig:
         for name in ("weight_decay", "barlow_lambda"):
             if not _is_number(getattr(self, name)) or getattr(self, name) < 0:
                 fail(name, "must be a number >= 0")
+        if self.keep not in KEEP_CHOICES:
+            fail("keep", f"must be one of {list(KEEP_CHOICES)}")
         if not isinstance(self.learnable_temperature, bool):
             fail("learnable_temperature", "must be true or false")
         if self.radio_field is not None and not isinstance(self.radio_field, str):

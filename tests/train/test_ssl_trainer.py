@@ -100,7 +100,8 @@ def test_run_folder(resumed_run: dict[str, Any]) -> None:
     run, data = resumed_run["run"], resumed_run["data"]
     names = {p.name for p in run.iterdir()}
     assert {"config.json", "split.json", "radio_encoder.keras", "vision_encoder.keras", "radio_head.keras",
-            "vision_head.keras", "checkpoint", "metrics.jsonl", "metrics.csv", "tensorboard"} <= names
+            "vision_head.keras", "checkpoint", "metrics.jsonl", "metrics.csv", "tensorboard",
+            "selected_epoch.json"} <= names
     doc = load_run_config(run)
     assert doc["format"] == "rvsim-run" and doc["kind"] == "ssl"
     assert TrainConfig.from_dict(doc["config"]) == resumed_run["config"].replace(epochs=2)
@@ -120,6 +121,11 @@ def test_run_folder(resumed_run: dict[str, Any]) -> None:
         assert np.isfinite(r["loss"]) and np.isfinite(r["val_loss"]) and 0 <= r["val_retrieval_top1"] <= 1
         assert r["val_retrieval_chance"] == pytest.approx(1 / want["val"].size)
         assert r["temperature"] > 0
+    # keep="best": the encoders come from the epoch with the lowest validation loss, across the resume
+    selected = json.loads((run / "selected_epoch.json").read_text())
+    best = min(rows, key=lambda r: r["val_loss"])
+    assert selected["keep"] == "best" and selected["epoch"] == best["epoch"]
+    assert selected["val_loss"] == pytest.approx(best["val_loss"])
     csv_lines = (run / "metrics.csv").read_text().splitlines()
     assert csv_lines[0].split(",")[0] == "epoch" and len(csv_lines) == 3
     assert any((run / "tensorboard").rglob("events.out.tfevents.*"))
@@ -146,6 +152,38 @@ def test_resume_continues_at_the_right_epoch_with_the_same_optimizer_state(resum
     assert resumed_run["result1"].epochs_completed == 1 and resumed_run["result2"].epochs_completed == 2
     # the first epoch's metrics row is kept as it was
     assert (resumed_run["run"] / "metrics.jsonl").read_text().startswith(resumed_run["metrics_after_first"])
+
+
+class _EncoderPerEpoch(keras.callbacks.Callback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.weights: list[list[np.ndarray]] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.weights.append([np.array(w) for w in self.model.radio_encoder.get_weights()])
+
+
+@pytest.mark.parametrize("keep", ["best", "last"])
+def test_the_run_keeps_the_encoders_of_the_selected_epoch(resumed_run: dict[str, Any], tmp_path: Path,
+                                                           keep: str) -> None:
+    per_epoch = _EncoderPerEpoch()
+    config = TrainConfig(epochs=4, seed=1, keep=keep, **{**SMALL, "lr": 3e-2})
+    result = train_ssl(resumed_run["data"], tmp_path / "run", config, verbose=0, callbacks=[per_epoch])
+    val = [r["val_loss"] for r in result.history]
+    epoch = int(np.argmin(val)) + 1 if keep == "best" else 4
+    selected = json.loads((tmp_path / "run" / "selected_epoch.json").read_text())
+    assert selected["epoch"] == epoch and selected["keep"] == keep
+    saved = load_encoder(tmp_path / "run").get_weights()
+    assert len(saved) == len(per_epoch.weights[epoch - 1])
+    for a, b in zip(saved, per_epoch.weights[epoch - 1]):
+        np.testing.assert_array_equal(a, b)
+    if keep == "best" and epoch != 4:  # then the last epoch's encoder differs from the kept one
+        assert any(not np.array_equal(a, b) for a, b in zip(saved, per_epoch.weights[-1]))
+
+
+def test_keep_must_be_best_or_last() -> None:
+    with pytest.raises(ConfigError, match="keep must be one of"):
+        TrainConfig(keep="median")
 
 
 @pytest.mark.slow
