@@ -138,12 +138,19 @@ def run_demo(out_dir: str | os.PathLike[str], config: DemoConfig | None = None, 
 def _report(out: Path, config: DemoConfig, probe: dict[str, Any], timings: dict[str, float], rate: float) -> str:
     probe_md = (out / "probe" / "probe.md").read_text() if (out / "probe" / "probe.md").exists() else ""
     metrics = out / "ssl" / "metrics.jsonl"
-    last: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
     if metrics.exists():
-        lines = [ln for ln in metrics.read_text().splitlines() if ln.strip()]
-        if lines:
-            last = json.loads(lines[-1])
-    retrieval = {k: v for k, v in last.items() if "retrieval" in k or "chance" in k}
+        rows = [json.loads(ln) for ln in metrics.read_text().splitlines() if ln.strip()]
+    selected_path = out / "ssl" / "selected_epoch.json"
+    selected = json.loads(selected_path.read_text()) if selected_path.exists() else {}
+    kept = next((r for r in rows if r.get("epoch") == selected.get("epoch")), rows[-1] if rows else {})
+
+    def cross_modal(row: dict[str, Any]) -> str:
+        keys = ("val_loss", "val_retrieval_top1", "val_retrieval_chance")
+        return ", ".join(f"{k} {row[k]:.3f}" for k in keys if isinstance(row.get(k), (int, float)))
+
+    kept_line = (f"- encoder kept: epoch {kept.get('epoch')} of {len(rows)} ({selected.get('rule', 'last epoch')}): "
+                 f"{cross_modal(kept)}; last epoch: {cross_modal(rows[-1])}" if rows else "- (no metrics found)")
     lines = [
         "# rvsim demo report",
         "",
@@ -162,7 +169,7 @@ def _report(out: Path, config: DemoConfig, probe: dict[str, Any], timings: dict[
         f"generated at {rate:.1f} samples/s with {config.workers} worker(s) — `data/`, grid below",
         f"- self-supervised training: {config.objective}, {config.epochs} epochs, batch {config.batch_size}, "
         f"radio encoder width {config.radio_width} — `ssl/`",
-        f"- final-epoch cross-modal metrics: {json.dumps(retrieval)}" if retrieval else "- (no metrics found)",
+        kept_line,
         f"- probes: fractions {list(config.fractions)}, {config.seeds} seeds — `probe/probe.json`",
         f"- wall time: generate {timings['generate_s']:.0f} s, train {timings['train_s']:.0f} s, "
         f"probe {timings['probe_s']:.0f} s, total {timings['total_s'] / 60:.1f} min on "

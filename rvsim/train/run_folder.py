@@ -12,6 +12,8 @@ A run folder holds::
     radio_encoder.keras      the radio encoder (input: radio in dB, see rvsim.train.radio_input)
     vision_encoder.keras     the vision encoder (ssl runs)
     radio_head.keras, vision_head.keras   the projection heads (ssl runs): embedding -> projection
+    selected_epoch.json      (ssl runs) the epoch the four files above come from: {"keep": "best" | "last",
+                             "rule", "epoch", "val_loss"} (TrainConfig.keep)
     checkpoint/              checkpoint.json + ckpt-N.weights.h5: weights, optimizer state, epoch and step, for
                              --resume (see rvsim.train.checkpoint_state)
     metrics.jsonl, metrics.csv   one row per epoch
