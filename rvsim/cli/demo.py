@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     d = DemoConfig()
     p = subparsers.add_parser(
         "demo",
-        help="the whole pipeline on a small factory dataset, with a report (about 20 min on 2 cores)",
+        help="the whole pipeline on a small factory dataset, with a report (about 9 min on an idle 2-core machine)",
         description="Generate a small dataset, train the self-supervised radio encoder, run linear probes of "
         "ssl / supervised / random / raw at 1%%, 10%% and 100%% of the labels, and write OUT/report.md.",
     )
