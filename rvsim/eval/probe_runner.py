@@ -318,7 +318,7 @@ def _projection_heads(run_dir: Path, run_doc: Mapping[str, Any], radio: Any, vis
 
     The cross-modal objective compares projections, so retrieval is scored there. The heads are taken from
     ``radio_head.keras`` / ``vision_head.keras`` if the run saved them, else from the run's last checkpoint
-    (the cross-modal model rebuilt from ``config.json`` with ``checkpoint/latest.weights.h5`` loaded), used only
+    (the cross-modal model rebuilt from ``config.json`` with the checkpoint's weights loaded), used only
     if its encoder weights equal the saved encoders' (so the heads belong to them).
     """
     import keras
@@ -328,9 +328,17 @@ def _projection_heads(run_dir: Path, run_doc: Mapping[str, Any], radio: Any, vis
     paths = (run_dir / "radio_head.keras", run_dir / "vision_head.keras")
     if all(p.is_file() for p in paths):
         return tuple(keras.models.load_model(p, safe_mode=True, compile=False) for p in paths)  # type: ignore[return-value]
-    weights = run_dir / "checkpoint" / "latest.weights.h5"
-    if not weights.is_file() or run_doc.get("kind") != "ssl":
+    if run_doc.get("kind") != "ssl":
         return None
+    from rvsim.train.checkpoint_state import read_checkpoint
+
+    try:
+        state = read_checkpoint(run_dir / "checkpoint")
+    except InputError:
+        return None
+    if state is None:
+        return None
+    weights = run_dir / "checkpoint" / state.weights
     from rvsim.models import RadioNormalization
     from rvsim.train import TrainConfig, build_ssl_model
 

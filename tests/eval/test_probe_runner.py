@@ -147,8 +147,9 @@ def test_probe_of_a_trained_ssl_run(tmp_path: Path) -> None:
     from rvsim.train import TrainConfig, build_ssl_model, load_run_config, radio_input, train_ssl, vision_input
 
     data = write_dataset(tmp_path / "data", num_samples=160)
+    # keep="last": the run's encoders and its (last-epoch) checkpoint are the same model
     config = TrainConfig(epochs=3, batch_size=16, radio_width=4, vision_width=4, embedding_dim=16,
-                         projection_hidden_dim=16, projection_dim=8)
+                         projection_hidden_dim=16, projection_dim=8, keep="last")
     train_ssl(data, tmp_path / "run", config, verbose=0)
     doc = run_probe(data, tmp_path / "run", "count_person", tmp_path / "out",
                     ProbeConfig(fractions=(0.1, 1.0), seeds=2, supervised_epochs=2, supervised_min_steps=0))
@@ -159,7 +160,10 @@ def test_probe_of_a_trained_ssl_run(tmp_path: Path) -> None:
     run_doc = load_run_config(tmp_path / "run")
     model = build_ssl_model(config, tuple(run_doc["data"]["radio_shape"]), tuple(run_doc["data"]["image_shape"]),
                             RadioNormalization.from_config(run_doc["data"]["radio_normalization"]))
-    model.load_weights(tmp_path / "run" / "checkpoint" / "latest.weights.h5")
+    from rvsim.train.checkpoint_state import read_checkpoint
+
+    state = read_checkpoint(tmp_path / "run" / "checkpoint")
+    model.load_weights(tmp_path / "run" / "checkpoint" / state.weights)
     test = np.array(json.loads((tmp_path / "run" / "split.json").read_text())["test"])
     with Dataset(data) as ds:
         radio = radio_input(ds, test, run_dir=tmp_path / "run")
