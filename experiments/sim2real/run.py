@@ -23,17 +23,11 @@ import yaml
 
 def summarise(doc: dict) -> dict[tuple[str, float], tuple[str, str]]:
     """``{(method, fraction): ("mean ± std" accuracy, "mean ± std" macro F1)}`` over the seeds of a report."""
-    import numpy as np
+    from rvsim.eval.probe_results import summarize_results
 
-    groups: dict[tuple[str, float], list[tuple[float, float]]] = {}
-    for res in doc["results"]:
-        groups.setdefault((res["method"], res["label_fraction"]), []).append((res["accuracy"], res["macro_f1"]))
-    out = {}
-    for key, vals in groups.items():
-        v = np.asarray(vals)
-        std = v.std(axis=0, ddof=1) if len(v) > 1 else np.zeros(2)
-        out[key] = tuple(f"{m:.3f} ± {s:.3f}" for m, s in zip(v.mean(axis=0), std))
-    return out
+    return {(r.method, r.label_fraction): (f"{r.accuracy_mean:.3f} ± {r.accuracy_std:.3f}",
+                                           f"{r.macro_f1_mean:.3f} ± {r.macro_f1_std:.3f}")
+            for r in summarize_results(doc)}
 
 
 def headline_table(rows: list[tuple[str, dict]]) -> list[str]:
@@ -42,7 +36,7 @@ def headline_table(rows: list[tuple[str, dict]]) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, doc in rows:
         acc = {k: v[0] for k, v in summarise(doc).items()}
-        fracs = sorted({f for (m, f) in acc if m != "zero-shot" and not m.startswith("zero-shot")})
+        fracs = sorted({f for (m, f) in acc if not m.startswith("zero-shot")})
         low = fracs[0] if fracs else 1.0
         cell = lambda m, f: acc.get((m, f), "–")  # noqa: E731
         lines.append(f"| {name} | {doc['chance']:.3f} | {low:g} | {cell('ssl', low)} | {cell('raw', low)} | "

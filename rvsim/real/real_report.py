@@ -43,12 +43,6 @@ def beam_statistics(x: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _sample_std(values: Any) -> float:
-    """Sample standard deviation (ddof=1) over seeds, 0 for a single seed (as in ``probe.md``)."""
-    v = np.asarray(values, dtype=float)
-    return float(v.std(ddof=1)) if v.size > 1 else 0.0
-
-
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
@@ -102,20 +96,20 @@ def plot_accuracy_vs_fraction(doc: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from rvsim.eval.probe_results import summarize_results
+
     fig, ax = plt.subplots(figsize=(6, 4))
-    by_method: dict[str, dict[float, list[float]]] = {}
-    for r in doc["results"]:
-        by_method.setdefault(r["method"], {}).setdefault(float(r["label_fraction"]), []).append(float(r["accuracy"]))
-    fractions = sorted({f for m, d in by_method.items() if not m.startswith("zero-shot") for f in d}) or [1.0]
-    for method, per_fraction in by_method.items():
+    by_method: dict[str, list[Any]] = {}
+    for summary in summarize_results(doc):  # mean and sample std over seeds, fractions ascending
+        by_method.setdefault(summary.method, []).append(summary)
+    fractions = sorted({s.label_fraction for m, ss in by_method.items() if not m.startswith("zero-shot") for s in ss})
+    for method, rows in by_method.items():
         if method.startswith("zero-shot"):
-            acc = np.asarray(next(iter(per_fraction.values())))
-            ax.axhline(acc.mean(), linestyle="--", label=f"{method} (sim labels only)", color="grey" if method.endswith("raw") else "black")
+            ax.axhline(rows[0].accuracy_mean, linestyle="--", label=f"{method} (sim labels only)",
+                       color="grey" if method.endswith("raw") else "black")
             continue
-        fs = sorted(per_fraction)
-        mean = np.array([np.mean(per_fraction[f]) for f in fs])
-        std = np.array([_sample_std(per_fraction[f]) for f in fs])
-        ax.errorbar(fs, mean, yerr=std, marker="o", capsize=3, label=method)
+        ax.errorbar([r.label_fraction for r in rows], [r.accuracy_mean for r in rows],
+                    yerr=[r.accuracy_std for r in rows], marker="o", capsize=3, label=method)
     ax.axhline(doc["chance"], color="red", linewidth=0.8, linestyle=":", label="chance")
     if len(fractions) > 1:
         ax.set_xscale("log")
@@ -128,9 +122,8 @@ def plot_accuracy_vs_fraction(doc: dict[str, Any], path: Path) -> None:
 
 
 def _markdown(doc: dict[str, Any]) -> str:
-    rows: dict[tuple[str, float], list[dict[str, Any]]] = {}
-    for r in doc["results"]:
-        rows.setdefault((r["method"], float(r["label_fraction"])), []).append(r)
+    from rvsim.eval.probe_results import summarize_results
+
     lines = [
         f"# {doc['task']}",
         "",
@@ -144,12 +137,10 @@ def _markdown(doc: dict[str, Any]) -> str:
         "| method | label fraction | seeds | accuracy | macro F1 |",
         "|---|---|---|---|---|",
     ]
-    for (method, fraction), rs in rows.items():
-        acc = np.array([r["accuracy"] for r in rs])
-        f1 = np.array([r["macro_f1"] for r in rs])
+    for r in summarize_results(doc):
         lines.append(
-            f"| {method} | {fraction:g} | {len(rs)} | {acc.mean():.3f} ± {_sample_std(acc):.3f} | "
-            f"{f1.mean():.3f} ± {_sample_std(f1):.3f} |"
+            f"| {r.method} | {r.label_fraction:g} | {r.num_seeds} | {r.accuracy_mean:.3f} ± {r.accuracy_std:.3f} | "
+            f"{r.macro_f1_mean:.3f} ± {r.macro_f1_std:.3f} |"
         )
     skipped = doc.get("config", {}).get("skipped", {})
     if skipped:
