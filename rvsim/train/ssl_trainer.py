@@ -272,13 +272,11 @@ class _SaveModels(keras.callbacks.Callback):
     epoch they come from; with ``keep="last"``, or without validation, after every epoch.
     """
 
-    def __init__(self, model: CrossModalModel, run_dir: Path, keep: str = "best", best: float | None = None,
-                 best_epoch: int | None = None) -> None:
+    def __init__(self, model: CrossModalModel, run_dir: Path, keep: str = "best", best: float | None = None) -> None:
         super().__init__()
         self.run_dir = run_dir
         self.keep = keep
         self.best = best
-        self.best_epoch = best_epoch
         self.saved = False
         dim = int(model.radio_encoder.output_shape[-1])
         self.parts = {
@@ -304,7 +302,7 @@ class _SaveModels(keras.callbacks.Callback):
             self.save()
             self._record(epoch + 1, "last epoch" if self.keep == "last" else "last epoch (no validation loss)", value)
         elif self.best is None or value < self.best:
-            self.best, self.best_epoch = value, epoch + 1
+            self.best = value
             self.save()
             self._record(epoch + 1, "lowest validation loss", value)
 
@@ -315,14 +313,11 @@ class _SaveModels(keras.callbacks.Callback):
             self._record(0, "initial weights (no epoch trained)", None)
 
 
-def _best_so_far(run_dir: Path) -> tuple[float | None, int | None]:
-    """Lowest finite ``val_loss`` in the run's metrics and its epoch (for a resumed ``keep="best"`` run)."""
-    best: tuple[float | None, int | None] = (None, None)
-    for row in read_metrics(run_dir):
-        v = row.get("val_loss")
-        if isinstance(v, (int, float)) and math.isfinite(v) and (best[0] is None or v < best[0]):
-            best = (float(v), int(row["epoch"]))
-    return best
+def _best_so_far(run_dir: Path) -> float | None:
+    """Lowest finite ``val_loss`` in the run's metrics (for a resumed ``keep="best"`` run), ``None`` if none."""
+    values = [float(v) for v in (row.get("val_loss") for row in read_metrics(run_dir))
+              if isinstance(v, (int, float)) and math.isfinite(v)]
+    return min(values) if values else None
 
 
 def tensorboard_callback(run_dir: Path) -> keras.callbacks.Callback | None:
@@ -599,8 +594,8 @@ def _train_ssl(
     cbs: list[keras.callbacks.Callback] = []
     if retrieval_data is not None:
         cbs.append(RetrievalCallback(retrieval_data))
-    best, best_epoch = _best_so_far(write_dir) if resume and config.keep == "best" else (None, None)
-    saver = _SaveModels(model, write_dir, config.keep, best, best_epoch)
+    best = _best_so_far(write_dir) if resume and config.keep == "best" else None
+    saver = _SaveModels(model, write_dir, config.keep, best)
     cbs += [MetricsLogger(write_dir), saver]
     tb = tensorboard_callback(write_dir)
     if tb is not None:
