@@ -21,6 +21,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 CLASS_NAMES = ["person", "robot", "crate"]
 MAX_OBJECTS = 3
+#: TrainConfig settings of a tiny cross-modal model, shared by the training tests.
+SMALL = dict(
+    batch_size=8,
+    radio_width=4,
+    vision_width=4,
+    embedding_dim=16,
+    projection_hidden_dim=32,
+    projection_dim=16,
+    shuffle_buffer=16,
+    block_size=8,
+    lr=3e-3,
+)
 _COLORS = np.array([[230, 60, 40], [40, 200, 60], [50, 80, 230]], dtype=np.float64)
 
 

@@ -21,19 +21,8 @@ import pytest
 from rvsim.train import TrainConfig, TrainingInterrupted, checkpoint_state, load_run_config, train_ssl
 from rvsim.train.metrics_logger import read_metrics
 
-from .conftest import write_dataset
+from .conftest import SMALL, write_dataset
 
-SMALL = dict(
-    batch_size=8,
-    radio_width=4,
-    vision_width=4,
-    embedding_dim=16,
-    projection_hidden_dim=32,
-    projection_dim=16,
-    shuffle_buffer=16,
-    block_size=8,
-    lr=3e-3,
-)
 REPO = Path(__file__).resolve().parents[2]
 
 

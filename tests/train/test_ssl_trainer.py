@@ -23,19 +23,7 @@ from rvsim.train import (
     train_ssl,
 )
 
-from .conftest import make_arrays, write_dataset
-
-SMALL = dict(
-    batch_size=8,
-    radio_width=4,
-    vision_width=4,
-    embedding_dim=16,
-    projection_hidden_dim=32,
-    projection_dim=16,
-    shuffle_buffer=16,
-    block_size=8,
-    lr=3e-3,
-)
+from .conftest import SMALL, make_arrays, write_dataset
 
 
 def _toy_pairs(n: int, seed: int) -> dict[str, np.ndarray]:
