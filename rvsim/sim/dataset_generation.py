@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rvsim.config import SceneSpec, check_materials_at_frequency, scene_spec_from_dict
+from rvsim.config import SceneSpec, scene_spec_from_dict
 from rvsim.errors import DatasetError, InputError
 
 __all__ = ["GenerationError", "GenerationReport", "generate_dataset", "generate_shard"]
@@ -204,6 +204,7 @@ def generate_dataset(
             its worker died on every try); the shards recorded so far stay, as for OSError.
     """
     from rvsim.data import DatasetWriter
+    from rvsim.sim.radio_materials import check_materials_at_frequency
     from rvsim.sim.sionna_import import DEVICES, select_device
 
     if not isinstance(workers, int) or workers < 1:
