@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +51,18 @@ TINY_SCENE: dict[str, Any] = {
     },
     "placement": {"min_range_m": 3.0, "max_range_m": 9.0, "bearing_span_deg": 70.0},
 }
+
+
+#: The shared DeepSense folder, next to the repository (CI: ../shared/realdata/deepsense6g).
+DEEPSENSE_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "deepsense6g"
+
+
+@pytest.fixture(scope="session")
+def deepsense_root() -> Path:
+    """The shared DeepSense 6G folder (real captures); skips the test when it is absent."""
+    if not (DEEPSENSE_ROOT / "scenarios").is_dir():
+        pytest.skip(f"shared DeepSense data not found at {DEEPSENSE_ROOT} (expected ../shared/realdata/deepsense6g)")
+    return DEEPSENSE_ROOT
 
 
 @pytest.fixture

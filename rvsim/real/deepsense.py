@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import circmean
 
 from rvsim.errors import DatasetError, InputError
-from rvsim.real.array_files import check_array, load_npy, load_npz
-from rvsim.real.codebook import BeamCodebook, dft_codebook, find_measured_codebook, load_codebook
-from rvsim.real.geodesy import heading_deg, latlon_to_enu, wrap_deg
-from rvsim.real.receiver import estimate_noise_floor, peak_snr_db
+from rvsim.radio.angles import wrap_deg
+from rvsim.radio.array_files import check_array, load_npy, load_npz
+from rvsim.radio.beam_codebook import BeamCodebook, dft_codebook, find_measured_codebook, load_codebook
+from rvsim.radio.receiver_noise import estimate_noise_floor, peak_snr_db
+from rvsim.real.geodesy import heading_deg, latlon_to_enu
 
 __all__ = [
     "RealScenario",
@@ -350,16 +352,16 @@ def fit_beam_bearing(
         heading = heading_deg(shift_within_sequences(car_enu, seq_index, k)[used])
         if broadside_heading_deg is None:
             sums = heading + predicted
-            ref = np.degrees(np.angle(np.mean(np.exp(1j * np.radians(sums)))))
-            h0 = float(np.mod(ref + np.median(wrap_deg(sums - ref)), 360.0))
+            ref = float(circmean(sums, high=180.0, low=-180.0))
+            h0 = float(np.mod(ref + np.median(wrap_deg(sums - ref, closed="upper")), 360.0))
         else:
             h0 = float(np.mod(broadside_heading_deg, 360.0))
-        cost = float(np.median(np.abs(wrap_deg(h0 - heading - predicted))))
+        cost = float(np.median(np.abs(wrap_deg(h0 - heading - predicted, closed="upper"))))
         if cost < best_cost - 1e-9:
             best_cost, best_k, best_h0 = cost, k, h0
     enu = shift_within_sequences(car_enu, seq_index, best_k)
-    bearing = wrap_deg(best_h0 - heading_deg(enu))
-    err = np.abs(wrap_deg(bearing[used] - predicted))
+    bearing = wrap_deg(best_h0 - heading_deg(enu), closed="upper")
+    err = np.abs(wrap_deg(bearing[used] - predicted, closed="upper"))
     central = used & (np.abs(bearing) <= 35.0)
     slope = float(np.polyfit(bearing[central], best[central], 1)[0]) if central.sum() >= 3 else float("nan")
     fit = BeamBearingFit(
@@ -446,7 +448,7 @@ def load_scenario(
         car_calibrated=bool(use_cal),
         car_enu=enu,
         range_m=np.hypot(enu[:, 0], enu[:, 1]),
-        bearing_deg=wrap_deg(fit.broadside_heading_deg - heading_deg(enu)),
+        bearing_deg=wrap_deg(fit.broadside_heading_deg - heading_deg(enu), closed="upper"),
         seq_index=seq,
         index=np.arange(1, n + 1, dtype=np.int64),
         fit=fit,

@@ -1,11 +1,14 @@
-"""Local east/north coordinates, headings and angle wrapping for GPS positions a few tens of metres apart."""
+"""Local east/north coordinates and compass headings for GPS positions a few tens of metres apart.
+
+Angles are wrapped with :func:`rvsim.radio.angles.wrap_deg`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["EARTH_RADIUS_M", "latlon_to_enu", "heading_deg", "wrap_deg"]
+__all__ = ["EARTH_RADIUS_M", "latlon_to_enu", "heading_deg"]
 
 #: Mean Earth radius [m] (IUGG).
 EARTH_RADIUS_M: float = 6_371_008.8
@@ -42,16 +45,3 @@ def heading_deg(enu: ArrayLike) -> np.ndarray:
     """
     v = np.asarray(enu, dtype=np.float64)
     return np.mod(np.degrees(np.arctan2(v[..., 0], v[..., 1])), 360.0)
-
-
-def wrap_deg(angle_deg: ArrayLike) -> np.ndarray:
-    """Wrap angles to ``(−180, 180]`` [deg].
-
-    Args:
-        angle_deg: Angles [deg], any shape.
-
-    Returns:
-        Wrapped angles, same shape.
-    """
-    a = np.asarray(angle_deg, dtype=np.float64)
-    return 180.0 - np.mod(180.0 - a, 360.0)

@@ -1,4 +1,4 @@
-"""Fixtures for the real-capture tests: the shared DeepSense folder and small copies of it in tmp_path."""
+"""Fixtures for the real-capture tests: small copies of the shared DeepSense folder in tmp_path."""
 
 from __future__ import annotations
 
@@ -7,18 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-#: The shared DeepSense folder, next to the repository (CI: ../shared/realdata/deepsense6g).
-DEEPSENSE_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "deepsense6g"
-
-
-@pytest.fixture(scope="session")
-def deepsense_root() -> Path:
-    """The shared DeepSense 6G folder; skips the test when it is absent."""
-    if not (DEEPSENSE_ROOT / "scenarios").is_dir():
-        pytest.skip(f"shared DeepSense data not found at {DEEPSENSE_ROOT} (expected ../shared/realdata/deepsense6g)")
-    return DEEPSENSE_ROOT
-
 
 def write_scenario_copy(
     src_root: Path, src: int, dst_dir: Path, dst: int, rows: slice | None = None, with_codebook: bool = True

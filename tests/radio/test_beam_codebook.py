@@ -6,15 +6,14 @@ import numpy as np
 import pytest
 
 from rvsim.errors import DatasetError, InputError
-from rvsim.real.codebook import (
+from rvsim.radio.beam_codebook import (
     BeamCodebook,
-    beam_power,
-    beam_power_from_bearing,
     bearing_from_pattern_angle,
     dft_codebook,
     load_codebook,
     pattern_angle_from_bearing,
 )
+from rvsim.radio.beam_power import beam_power, beam_power_from_bearing
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from rvsim.errors import InputError
 from rvsim.real.deepsense import load_scenario
-from rvsim.real.receiver import (
+from rvsim.radio.receiver_noise import (
     add_receiver_noise,
     estimate_noise_floor,
     noise_floor_for_snr,
