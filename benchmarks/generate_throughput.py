@@ -31,9 +31,11 @@ def plain_loop(scene_name: str, num_samples: int, seed: int = 0) -> float:
     from rvsim.config import load_scene_spec
     from rvsim.sim.camera_renderer import camera_pose
     from rvsim.sim.object_meshes import object_template, place_vertices
-    from rvsim.sim.radio_engine import make_mitsuba_mesh, make_radio_material
-    from rvsim.sim.room import room_meshes
-    from rvsim.sim.scene_sampler import SceneSampler, sample_seed
+    from rvsim.sim.hall.hall_layout import room_meshes
+    from rvsim.sim.hall.hall_sampler import HallSampler as SceneSampler
+    from rvsim.sim.radio_materials import make_radio_material
+    from rvsim.sim.scene_state import sample_seed
+    from rvsim.sim.sionna_scene import make_mitsuba_mesh
     from rvsim.sim.sionna_import import import_sionna_rt
 
     spec = load_scene_spec(scene_name)

@@ -54,7 +54,7 @@ def _missing(module_name: str) -> list[str]:
 
 def test_every_module_is_found() -> None:
     names = module_names()
-    assert "rvsim.config" in names and "rvsim.sim.radio_engine" in names and "rvsim.cli" in names
+    assert "rvsim.config" in names and "rvsim.sim.hall.radio_engine" in names and "rvsim.cli" in names
     assert len(names) > 50
 
 

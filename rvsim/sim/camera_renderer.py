@@ -19,10 +19,10 @@ import numpy as np
 import trimesh
 
 from rvsim.config import SceneSpec
-from rvsim.sim.radio_engine import ObjectSlots, make_mitsuba_mesh
-from rvsim.sim.room import room_meshes
-from rvsim.sim.scene_sampler import SceneState
+from rvsim.sim.object_slots import ObjectSlots
+from rvsim.sim.scene_state import SceneState
 from rvsim.sim.sionna_import import import_sionna_rt
+from rvsim.sim.sionna_scene import make_mitsuba_mesh, move_slots
 
 __all__ = ["CameraRenderer", "camera_pose", "project_points"]
 
@@ -82,14 +82,15 @@ class CameraRenderer:
 
     Args:
         spec: The scene family.
+        static_meshes: The family's static geometry, one mesh per material name (the hall's
+            :func:`~rvsim.sim.hall.hall_layout.room_meshes`, the street's
+            :meth:`~rvsim.sim.street.street_layout.StreetLayout.meshes`).
         variant: Mitsuba RGB variant to render in; None picks ``llvm_ad_rgb`` (or ``cuda_ad_rgb`` when the
             radio side runs on CUDA).
-        static_meshes: The static geometry, one mesh per material name; None: the hall's
-            (:func:`~rvsim.sim.room.room_meshes`).
     """
 
-    def __init__(self, spec: SceneSpec, variant: str | None = None,
-                 static_meshes: Mapping[str, trimesh.Trimesh] | None = None) -> None:
+    def __init__(self, spec: SceneSpec, static_meshes: Mapping[str, trimesh.Trimesh],
+                 variant: str | None = None) -> None:
         import_sionna_rt()
         import mitsuba as mi
 
@@ -125,9 +126,6 @@ class CameraRenderer:
                 "type": "scene",
                 "emitter": {"type": "constant", "radiance": {"type": "rgb", "value": [1.0, 1.0, 1.0]}},
             }
-            self._shape_names: list[str] = []
-            if static_meshes is None:
-                static_meshes = room_meshes(spec)
             for mname, mesh in static_meshes.items():
                 name = f"static-{mname}"
                 scene_dict[name] = make_mitsuba_mesh(mi, name, mesh.vertices, mesh.faces,
@@ -183,10 +181,7 @@ class CameraRenderer:
         seg = np.zeros((n, cam.height, cam.width), np.int32)
         with mi.util.scoped_set_variant(self.variant):
             for i, state in enumerate(states):
-                for name, verts in zip(self.slots.slot_names, self.slots.vertices(state)):
-                    self._params[f"{name}.vertex_positions"] = mi.Float(
-                        np.ascontiguousarray(verts, np.float32).ravel())
-                self._params.update()
+                move_slots(mi, self._params, self.slots, state)
                 seed = 0 if seeds is None else int(seeds[i]) % (2 ** 31)
                 img = np.asarray(mi.render(self._scene, sensor=self._rgb_sensor, integrator=self._rgb_integrator,
                                            seed=seed))

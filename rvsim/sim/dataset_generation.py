@@ -195,7 +195,8 @@ def generate_dataset(
         A :class:`GenerationReport`.
 
     Raises:
-        InputError: for invalid arguments, a material not defined at the frequency, an output folder that is
+        InputError: for invalid arguments, a spec the engine cannot honour (a material not defined at the
+            frequency, a measured codebook file that does not load), an output folder that is
             not a new/empty folder (or, with ``resume``, a dataset of the same settings), a scheduler that
             cannot be reached, or a device that is not there. Nothing is written in those cases.
         OSError: if writing fails (e.g. the disk is full); the shards recorded so far stay in the manifest
@@ -204,7 +205,7 @@ def generate_dataset(
             its worker died on every try); the shards recorded so far stay, as for OSError.
     """
     from rvsim.data import DatasetWriter
-    from rvsim.sim.radio_materials import check_materials_at_frequency
+    from rvsim.sim.scene_families import check_scene_spec
     from rvsim.sim.sionna_import import DEVICES, select_device
 
     if not isinstance(workers, int) or workers < 1:
@@ -219,7 +220,7 @@ def generate_dataset(
                          f"--resume to complete it, or a new folder). Received: {out}")
     if scheduler is None:
         select_device(device)  # this machine runs the shards: its device must be there
-    check_materials_at_frequency(spec)
+    check_scene_spec(spec)
     t0 = time.perf_counter()
     client = _connect(scheduler, device, scheduler_timeout_s) if scheduler is not None else None
     try:

@@ -7,11 +7,13 @@ fails when it is loaded, not in the middle of a run.
 
 from __future__ import annotations
 
-from rvsim.config import SceneSpec
+from typing import Any
+
+from rvsim.config import MaterialSpec, SceneSpec
 from rvsim.errors import ConfigError
 from rvsim.sim.sionna_import import import_sionna_rt
 
-__all__ = ["check_materials_at_frequency"]
+__all__ = ["check_materials_at_frequency", "make_radio_material"]
 
 
 def check_materials_at_frequency(spec: SceneSpec) -> None:
@@ -35,3 +37,20 @@ def check_materials_at_frequency(spec: SceneSpec) -> None:
             spans = ", ".join(f"{lo:g}-{hi:g} GHz" for lo, hi in ranges)
             raise ConfigError(f"material {mname!r} (ITU {m.itu_type!r}) is not defined at {f_ghz:g} GHz "
                               f"(defined for {spans}). Received: radio.frequency_hz={spec.radio.frequency_hz:g}")
+
+
+def make_radio_material(rt: Any, name: str, m: MaterialSpec) -> Any:
+    """A Sionna RT radio material from its spec (ITU or given permittivity and conductivity)."""
+    if m.itu_type is not None:
+        try:
+            return rt.ITURadioMaterial(name, m.itu_type, thickness=float(m.thickness_m),
+                                       scattering_coefficient=float(m.scattering_coefficient),
+                                       color=tuple(float(c) for c in m.color))
+        except ValueError as exc:
+            raise ConfigError(f"material {name!r} (ITU {m.itu_type!r}): {exc}. Received: itu_type={m.itu_type!r}") \
+                from None
+    return rt.RadioMaterial(name, thickness=float(m.thickness_m),
+                            relative_permittivity=float(m.relative_permittivity),
+                            conductivity=float(m.conductivity),
+                            scattering_coefficient=float(m.scattering_coefficient),
+                            color=tuple(float(c) for c in m.color))

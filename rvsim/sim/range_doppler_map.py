@@ -29,9 +29,12 @@ from typing import Any
 import numpy as np
 
 from rvsim.config import RadioSpec, SceneSpec
+from rvsim.config.radio_spec import SPEED_OF_LIGHT
 from rvsim.errors import InputError
-from rvsim.sim.range_angle_map import SPEED_OF_LIGHT
-from rvsim.sim.scene_sampler import SceneState
+from rvsim.radio.antenna_array import hann_taper, ula_positions, ula_steering
+from rvsim.sim.path_data import PathData
+from rvsim.sim.range_matched_filter import range_matched_filter
+from rvsim.sim.scene_state import SceneState
 
 __all__ = ["RangeDopplerMap", "slow_time_cfr", "radial_velocities", "doppler_from_range_rate"]
 
@@ -99,14 +102,10 @@ class RangeDopplerMap:
         ra = radio.range_angle
         self.frequencies = np.asarray(radio.subcarrier_frequencies(), dtype=np.float64)
         self.range_bins_m = np.linspace(0.0, ra.max_range_m, ra.num_range_bins)
-        window = np.hanning(self.frequencies.shape[0] + 2)[1:-1]
-        window = window / window.sum()
-        tau = 2.0 * self.range_bins_m / SPEED_OF_LIGHT
-        # (num_subcarriers, num_range_bins): matched filter for an echo at delay tau
-        self._range_matrix = window[:, None] * np.exp(2j * np.pi * np.outer(self.frequencies, tau))
+        # (num_subcarriers, num_range_bins): matched filter for an echo at each range bin
+        self._range_matrix = range_matched_filter(self.frequencies, self.range_bins_m)
         n = self.num_time_steps
-        slow = np.hanning(n + 2)[1:-1]
-        self._slow_window = slow / slow.sum()
+        self._slow_window = hann_taper(n)
         doppler = np.fft.fftshift(np.fft.fftfreq(n, d=1.0 / self.sampling_frequency_hz))  # ascending f_D
         # ascending velocity = descending Doppler: reverse the shifted FFT axis
         self.doppler_bins_hz = doppler[::-1].copy()
@@ -114,10 +113,8 @@ class RangeDopplerMap:
         self._beam: np.ndarray | None = None
         if self.angle_deg is not None:
             cols = radio.rx_array.num_cols
-            y = (np.arange(cols) - (cols - 1) / 2) * radio.rx_array.spacing_wavelengths
-            taper = np.hanning(cols + 2)[1:-1]
-            taper = taper / taper.sum()
-            steer = np.exp(2j * np.pi * y * np.sin(np.deg2rad(self.angle_deg)))
+            steer = ula_steering(ula_positions(cols, radio.rx_array.spacing_wavelengths), [self.angle_deg])[:, 0]
+            taper = hann_taper(cols)
             # weights per receive antenna (rows of a planar array repeat the column weights)
             self._beam = np.tile(taper * steer, radio.rx_array.num_rows).astype(np.complex128)
 
@@ -196,7 +193,7 @@ def slow_time_cfr(engine: Any, state: SceneState, velocities_mps: np.ndarray, nu
     Velocities are reset to zero afterwards; the meshes themselves do not move.
 
     Args:
-        engine: A :class:`rvsim.sim.radio_engine.RadioEngine` (hall layout).
+        engine: A :class:`rvsim.sim.hall.radio_engine.RadioEngine` (hall layout).
         state: Object poses.
         velocities_mps: Velocity of each object of ``state`` in the world frame [m/s], shape
             ``(num_objects, 3)`` (see :func:`radial_velocities`).
@@ -233,16 +230,12 @@ def slow_time_cfr(engine: Any, state: SceneState, velocities_mps: np.ndarray, nu
                    samples_per_src=s.samples_per_src, synthetic_array=True, los=False,
                    specular_reflection=s.specular_reflection, diffuse_reflection=s.diffuse_reflection,
                    refraction=s.refraction, diffraction=s.diffraction, seed=int(s.seed))
-        a_re, a_im = p.a
-        a = np.asarray(a_re.numpy(), np.float64) + 1j * np.asarray(a_im.numpy(), np.float64)
-        a = a[0, :, 0].sum(axis=1)                          # (rx_ant, paths): one rx, one tx, sum tx antennas
-        tau = np.asarray(p.tau.numpy(), np.float64)[0, 0]   # (paths,)
-        doppler = np.asarray(p.doppler.numpy(), np.float64).reshape(-1, tau.shape[-1])[0]
-        valid = np.asarray(p.valid.numpy()).reshape(-1, tau.shape[-1]).any(axis=0) & (tau >= 0)
+        paths = PathData.from_sionna(p, with_doppler=True)
     finally:
         for obj in objects:
             obj.velocity = mi.Vector3f(0.0, 0.0, 0.0)
-    a, tau, doppler = a[:, valid], tau[valid], doppler[valid]
+    a, tau = paths.a.astype(np.complex128), paths.tau
+    doppler = np.asarray(paths.doppler, dtype=np.float64)
     freqs = np.asarray(engine.frequencies, dtype=np.float64)
     if tau.size == 0:
         return np.zeros((a.shape[0], n_t, freqs.shape[0]), np.complex64)

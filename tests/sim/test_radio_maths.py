@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rvsim.config import RadioSpec
-from rvsim.sim.radio_engine import PathData
+from rvsim.sim.path_data import PathData
 from rvsim.sim.range_angle_map import SPEED_OF_LIGHT, RangeAngleMap
 
 

@@ -8,7 +8,7 @@ import pytest
 from rvsim.errors import InputError
 from rvsim.sim.range_angle_map import SPEED_OF_LIGHT
 from rvsim.sim.range_doppler_map import RangeDopplerMap, doppler_from_range_rate, radial_velocities, slow_time_cfr
-from rvsim.sim.scene_sampler import SceneState
+from rvsim.sim.scene_state import SceneState
 
 NUM_STEPS = 64
 SLOW_RATE_HZ = 4000.0  # 28 GHz: 0.33 m/s velocity bins, +-10.7 m/s unambiguous

@@ -1,7 +1,7 @@
 """The base station's 64-beam receiver of the street layout: codebook, noise floor, normalisation.
 
 Ray-traced paths become a beam-power vector the way the real DeepSense receiver measures one
-(:mod:`rvsim.real.receiver`, ``docs/real_data.md``): ``p_b = Σ_l |a_l|² g_b(β_l)²`` through the codebook's
+(:mod:`rvsim.radio.receiver_noise`, ``docs/real_data.md``): ``p_b = Σ_l |a_l|² g_b(β_l)²`` through the codebook's
 amplitude patterns at each path's arrival bearing ``β_l`` (an incoherent sum; elevation ignored; paths behind
 the array get no gain), then a noise floor drawn per sample (``radio.receiver.noise_floor_db``) with
 ``add_receiver_noise``, then ``normalise_beam_power`` (dB relative to the sample's peak, clipped at
@@ -17,8 +17,9 @@ import numpy as np
 
 from rvsim.config import SceneSpec
 from rvsim.errors import ConfigError, InputError
-from rvsim.real.codebook import BeamCodebook, beam_power_from_bearing, dft_codebook, load_codebook
-from rvsim.real.receiver import add_receiver_noise, normalise_beam_power
+from rvsim.radio.beam_codebook import BeamCodebook, dft_codebook, load_codebook
+from rvsim.radio.beam_power import beam_power_from_bearing
+from rvsim.radio.receiver_noise import add_receiver_noise, normalise_beam_power
 
 __all__ = ["StreetReceiver", "codebook_from_spec"]
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rvsim.config import SceneSpec
-from rvsim.sim.scene_sampler import SceneState
-from rvsim.sim.street_layout import StreetLayout
+from rvsim.sim.scene_state import SceneState
+from rvsim.sim.street.street_layout import StreetLayout
 
 __all__ = ["StreetState", "StreetSampler"]
 

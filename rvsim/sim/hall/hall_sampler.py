@@ -1,52 +1,18 @@
-"""Random scene states of a scene family: which objects, where, how large, facing where."""
+"""Random scene states of a hall family: which objects, where on the floor, how large, facing where."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from rvsim.config import SceneSpec
-from rvsim.sim.room import rack_footprints
+from rvsim.sim.hall.hall_layout import rack_footprints
+from rvsim.sim.scene_state import SceneState
 
-__all__ = ["SceneState", "SceneSampler", "sample_seed"]
-
-
-def sample_seed(dataset_seed: int, index: int) -> int:
-    """The per-sample seed derived from (dataset seed, sample index) alone, a 63-bit integer."""
-    state = np.random.SeedSequence(entropy=int(dataset_seed), spawn_key=(int(index),)).generate_state(2, np.uint32)
-    return int((int(state[0]) << 31) ^ int(state[1])) & ((1 << 63) - 1)
+__all__ = ["HallSampler"]
 
 
-@dataclass(frozen=True)
-class SceneState:
-    """The movable part of one scene instance.
-
-    Attributes:
-        class_ids: Class id per object, shape ``(num_objects,)``.
-        positions: Footprint centres, shape ``(num_objects, 3)`` [m] (z = 0, on the floor).
-        yaws: Headings, shape ``(num_objects,)`` [rad].
-        sizes: ``(length, width, height)`` per object, shape ``(num_objects, 3)`` [m].
-    """
-
-    class_ids: np.ndarray
-    positions: np.ndarray
-    yaws: np.ndarray
-    sizes: np.ndarray
-
-    @property
-    def num_objects(self) -> int:
-        """Number of objects."""
-        return int(self.class_ids.shape[0])
-
-    @staticmethod
-    def empty() -> SceneState:
-        """A scene state without objects."""
-        return SceneState(np.zeros(0, np.int32), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3)))
-
-
-class SceneSampler:
-    """Draws random scene states of a family.
+class HallSampler:
+    """Draws random scene states of a hall family.
 
     Counts per class are uniform in the class's ``count`` range; each object's footprint centre is drawn
     uniformly in area inside the placement annulus sector in front of the base station, with a uniform yaw
@@ -54,7 +20,7 @@ class SceneSampler:
     redrawn, up to ``placement.max_attempts`` times, then dropped.
 
     Args:
-        spec: The scene family.
+        spec: A scene family with ``layout: hall``.
     """
 
     def __init__(self, spec: SceneSpec) -> None:

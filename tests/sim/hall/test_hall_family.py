@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rvsim.sim.scene_sampler import SceneSampler, SceneState, sample_seed
+from rvsim.sim.hall.hall_sampler import HallSampler
+from rvsim.sim.scene_state import SceneState, sample_seed
 
 pytestmark = pytest.mark.rt
 
@@ -75,7 +76,7 @@ def test_samples_reproducible_from_seed_and_index(tiny_generator, tiny_spec) -> 
 
 
 def test_another_seed_gives_another_scene(tiny_spec) -> None:
-    sampler = SceneSampler(tiny_spec)
+    sampler = HallSampler(tiny_spec)
     s7 = [sampler.sample(np.random.default_rng(sample_seed(7, i))) for i in range(5)]
     s8 = [sampler.sample(np.random.default_rng(sample_seed(8, i))) for i in range(5)]
     assert any(x.num_objects != y.num_objects or not np.allclose(x.positions, y.positions)

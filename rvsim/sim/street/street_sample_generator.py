@@ -1,8 +1,8 @@
 """Paired beam-power–camera samples of a street family, reproducible from (spec, dataset seed, sample index).
 
 :class:`~rvsim.sim.sample_generator.SampleGenerator` hands a ``layout: street`` family to
-:class:`StreetSampleGenerator`, which owns the street's :class:`~rvsim.sim.link_engine.LinkEngine`,
-:class:`~rvsim.sim.street_receiver.StreetReceiver` and a :class:`~rvsim.sim.camera_renderer.CameraRenderer`
+:class:`StreetSampleGenerator`, which owns the street's :class:`~rvsim.sim.street.link_engine.LinkEngine`,
+:class:`~rvsim.sim.street.street_receiver.StreetReceiver` and a :class:`~rvsim.sim.camera_renderer.CameraRenderer`
 built on the street's static meshes. Sample ``i`` draws its scene from ``sample_seed(dataset_seed, i)`` and its
 receiver noise from an independent stream of the same seed; the path solver is deterministic.
 """
@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 
 from rvsim.config import SceneSpec
+from rvsim.radio.angles import wrap_deg
 from rvsim.sim.camera_renderer import CameraRenderer
-from rvsim.sim.link_engine import LinkEngine, wrap_deg
-from rvsim.sim.sample_generator import camera_and_object_attrs, scene_labels
-from rvsim.sim.scene_sampler import sample_seed
-from rvsim.sim.street_layout import StreetLayout
-from rvsim.sim.street_receiver import StreetReceiver
-from rvsim.sim.street_sampler import StreetSampler, StreetState
+from rvsim.sim.sample_labels import camera_and_object_attrs, scene_labels
+from rvsim.sim.scene_state import draw_states
+from rvsim.sim.street.link_engine import LinkEngine
+from rvsim.sim.street.street_layout import StreetLayout
+from rvsim.sim.street.street_receiver import StreetReceiver
+from rvsim.sim.street.street_sampler import StreetSampler, StreetState
 
 __all__ = ["StreetSampleGenerator", "street_labels", "noise_rng"]
 
@@ -67,12 +68,11 @@ class StreetSampleGenerator:
         self.sampler = StreetSampler(spec, self.layout)
         self.receiver = StreetReceiver(spec)
         self.radio = LinkEngine(spec, num_threads=num_threads, layout=self.layout)
-        self.camera = CameraRenderer(spec, static_meshes=self.layout.meshes())
+        self.camera = CameraRenderer(spec, self.layout.meshes())
 
     def states(self, indices: list[int] | np.ndarray) -> tuple[list[StreetState], list[int]]:
         """Street states and per-sample seeds of the given sample indices."""
-        seeds = [sample_seed(self.seed, int(i)) for i in indices]
-        return [self.sampler.sample(np.random.default_rng(s)) for s in seeds], seeds
+        return draw_states(self.sampler, self.seed, indices)
 
     def beam_power_linear(self, state: StreetState) -> np.ndarray:
         """Noise-free beam powers of one state, float64 ``(num_beams,)``."""

@@ -1,4 +1,4 @@
-"""The static hall: floor, four walls (no ceiling) and storage racks, merged into one mesh per material."""
+"""The static hall of a hall family: floor, four walls (no ceiling) and storage racks, one mesh per material."""
 
 from __future__ import annotations
 

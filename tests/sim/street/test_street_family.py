@@ -12,10 +12,10 @@ import yaml
 
 from rvsim.config import load_scene_spec, scene_spec_from_dict
 from rvsim.errors import ConfigError
-from rvsim.sim.scene_sampler import SceneState, sample_seed
-from rvsim.sim.street_sampler import StreetSampler, StreetState
+from rvsim.sim.scene_state import SceneState, sample_seed
+from rvsim.sim.street.street_sampler import StreetSampler, StreetState
 
-MEASURED = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "deepsense6g" / "codebook" / \
+MEASURED = Path(__file__).resolve().parents[4] / "shared" / "realdata" / "deepsense6g" / "codebook" / \
     "deepsense_testbed1_measured_beam_patterns.npz"
 
 TINY_STREET: dict[str, Any] = {
@@ -203,7 +203,7 @@ def test_sampler_places_objects_in_their_zones() -> None:
 
 
 def test_street_layout_is_the_same_for_every_sample() -> None:
-    from rvsim.sim.street_layout import StreetLayout
+    from rvsim.sim.street.street_layout import StreetLayout
 
     spec = scene_spec_from_dict(_tiny())
     a, b = StreetLayout(spec), StreetLayout(spec)
@@ -232,8 +232,8 @@ def test_best_beam_points_at_the_transmitter(street_generator, lane, bearing) ->
 @pytest.mark.rt
 @pytest.mark.skipif(not MEASURED.is_file(), reason="DeepSense measured codebook not available")
 def test_best_beam_with_the_measured_codebook() -> None:
-    from rvsim.sim.link_engine import LinkEngine
-    from rvsim.sim.street_receiver import StreetReceiver
+    from rvsim.sim.street.link_engine import LinkEngine
+    from rvsim.sim.street.street_receiver import StreetReceiver
 
     d = _tiny()
     d["radio"]["codebook"] = {"kind": "measured", "path": str(MEASURED)}

@@ -1,12 +1,12 @@
 """The radio side of the street layout: one transmitter, one receiving base station, a persistent Sionna RT scene.
 
 A :class:`LinkEngine` builds the static street once (one merged mesh per material) plus one mesh slot per
-possible object, like :class:`~rvsim.sim.radio_engine.RadioEngine` does for the hall. Per street state it
+possible object, like :class:`~rvsim.sim.hall.radio_engine.RadioEngine` does for the hall. Per street state it
 writes the slots' vertices, moves the transmitter (a car's roof or a fixed point; moving a radio device
 rebuilds nothing), and runs Sionna RT's deterministic ``PathSolver`` with the line-of-sight path enabled.
 
 The base station receives with a single isotropic antenna: the beams of its 16-element array are formed
-afterwards from each path's arrival azimuth through a beam codebook (:mod:`rvsim.sim.street_receiver`),
+afterwards from each path's arrival azimuth through a beam codebook (:mod:`rvsim.sim.street.street_receiver`),
 the way the measured DeepSense patterns describe the real array. :meth:`LinkEngine.los_blocked` tests the
 straight segment from the transmitter to the base station against every mesh of the scene.
 """
@@ -18,17 +18,15 @@ from typing import Any
 import numpy as np
 
 from rvsim.config import SceneSpec
-from rvsim.sim.radio_engine import ObjectSlots, PathData, populate_scene
-from rvsim.sim.scene_sampler import SceneState
+from rvsim.radio.angles import wrap_deg
+from rvsim.sim.object_slots import ObjectSlots
+from rvsim.sim.path_data import PathData, solve_paths
+from rvsim.sim.scene_state import SceneState
 from rvsim.sim.sionna_import import import_sionna_rt
-from rvsim.sim.street_layout import StreetLayout
+from rvsim.sim.sionna_scene import move_slots, populate_scene
+from rvsim.sim.street.street_layout import StreetLayout
 
-__all__ = ["LinkEngine", "wrap_deg"]
-
-
-def wrap_deg(angle_deg: np.ndarray) -> np.ndarray:
-    """Angles wrapped to ``[-180, 180)`` [deg]."""
-    return (np.asarray(angle_deg, dtype=np.float64) + 180.0) % 360.0 - 180.0
+__all__ = ["LinkEngine"]
 
 
 class LinkEngine:
@@ -77,9 +75,7 @@ class LinkEngine:
             tx_position: Transmitter position ``(x, y, z)`` [m].
         """
         mi = self._mi
-        for name, verts in zip(self.slots.slot_names, self.slots.vertices(objects)):
-            self._params[f"{name}.vertex_positions"] = mi.Float(np.ascontiguousarray(verts, np.float32).ravel())
-        self._params.update()
+        move_slots(mi, self._params, self.slots, objects)
         self._tx.position = mi.Point3f(*[float(v) for v in tx_position])
 
     def paths(self, objects: SceneState, tx_position: np.ndarray) -> PathData:
@@ -94,23 +90,7 @@ class LinkEngine:
             and arrival angles in the world frame.
         """
         self.set_state(objects, tx_position)
-        s = self.spec.solver
-        p = self._solver(self.scene, max_depth=s.max_depth, max_num_paths_per_src=s.max_num_paths_per_src,
-                         samples_per_src=s.samples_per_src, synthetic_array=True, los=True,
-                         specular_reflection=s.specular_reflection, diffuse_reflection=s.diffuse_reflection,
-                         refraction=s.refraction, diffraction=s.diffraction, seed=int(s.seed))
-        a_re, a_im = p.a
-        a = np.asarray(a_re.numpy(), np.float32) + 1j * np.asarray(a_im.numpy(), np.float32)
-        a = a.reshape(1, -1)  # [num_rx=1, rx_ant=1, num_tx=1, tx_ant=1, paths] -> (1, paths)
-        tau = np.asarray(p.tau.numpy()).reshape(-1)
-        phi = np.asarray(p.phi_r.numpy()).reshape(-1)
-        theta = np.asarray(p.theta_r.numpy()).reshape(-1)
-        if tau.size == 0:
-            return PathData(a=np.zeros((1, 0), np.complex64), tau=np.zeros(0), phi_r=np.zeros(0, np.float32),
-                            theta_r=np.zeros(0, np.float32))
-        valid = np.asarray(p.valid.numpy()).reshape(-1, tau.size).any(axis=0) & (tau >= 0)
-        return PathData(a=a[:, valid].astype(np.complex64), tau=tau[valid].astype(np.float64),
-                        phi_r=phi[valid].astype(np.float32), theta_r=theta[valid].astype(np.float32))
+        return PathData.from_sionna(solve_paths(self._solver, self.scene, self.spec.solver, los=True))
 
     def arrival_bearing_deg(self, paths: PathData) -> np.ndarray:
         """Arrival azimuth of each path from the array broadside, positive to the left [deg], ``(num_paths,)``."""
