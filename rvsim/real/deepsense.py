@@ -1,7 +1,7 @@
 """Loaders for DeepSense 6G captures: car drive-by scenarios (testbed 1) and the scenario-17 blockage set.
 
 Beam order: every power array returned here keeps the **column order of the DeepSense files**, which is the
-order of the measured beam patterns (:mod:`rvsim.real.codebook`): beam ``b`` = column ``b`` = pattern
+order of the measured beam patterns (:mod:`rvsim.radio.beam_codebook`): beam ``b`` = column ``b`` = pattern
 ``built_in_beam_pattern_b``; the best beam index grows as the transmitter moves to the array's left. The
 official DeepSense label is the reverse, ``unit1_beam_64 = 64 − b`` (:func:`official_beam_label`).
 
@@ -119,7 +119,7 @@ class RealScenario:
         seq_index: ``(N,)`` int64 drive-by sequence id.
         index: ``(N,)`` int64 DeepSense sample index (row + 1).
         fit: The beam/bearing fit that set the broadside and GPS shift.
-        noise_floor: Estimated noise floor of ``power`` (:func:`~rvsim.real.receiver.estimate_noise_floor`).
+        noise_floor: Estimated noise floor of ``power`` (:func:`~rvsim.radio.receiver_noise.estimate_noise_floor`).
         files: ``{role: path}`` of the files read.
     """
 
@@ -398,7 +398,7 @@ def load_scenario(
         data_dir: The DeepSense folder (holding ``scenarios/``) or the scenarios folder itself.
         scenario: Scenario number.
         codebook: Beam patterns for the broadside fit; default: the measured patterns found next to the data
-            (:func:`~rvsim.real.codebook.find_measured_codebook`), else :func:`~rvsim.real.codebook.dft_codebook`.
+            (:func:`~rvsim.radio.beam_codebook.find_measured_codebook`), else :func:`~rvsim.radio.beam_codebook.dft_codebook`.
         align_gps: Fit a GPS time shift of up to ``max_gps_shift`` rows (see :func:`fit_beam_bearing`).
         max_gps_shift: Largest GPS shift tried [rows].
         broadside_heading_deg: Fix the broadside heading (compass, clockwise from north) instead of fitting it.
