@@ -65,6 +65,43 @@ def deepsense_root() -> Path:
     return DEEPSENSE_ROOT
 
 
+def _swap_in_wrong_shapes(dataset_dir: Path, dst: Path) -> Path:
+    """A copy of a dataset folder whose last shard is swapped for an HDF5 file of the wrong shapes.
+
+    The copy's last shard keeps its name, root attributes and every other array, but its first array with a
+    per-sample axis gets one element more on its last axis (a shard of another dataset, say). Its sha256 no
+    longer matches the manifest's, which opening a dataset does not check (only ``rvsim verify`` does).
+
+    Returns:
+        ``dst``.
+    """
+    import shutil
+
+    import h5py
+    import numpy as np
+
+    shutil.copytree(dataset_dir, dst)
+    shard = sorted(dst.glob("shard-*.h5"))[-1]
+    with h5py.File(shard, "r+") as f:
+        names: list[str] = []
+        f.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) and obj.ndim >= 2 else None)
+        name = sorted(names)[0]
+        old = f[name]
+        shape, dtype, attrs = (*old.shape[:-1], old.shape[-1] + 1), old.dtype, dict(old.attrs)
+        del f[name]
+        new = f.create_dataset(name, data=np.zeros(shape, dtype))
+        for key, value in attrs.items():
+            new.attrs[key] = value
+    return dst
+
+
+@pytest.fixture
+def swap_in_wrong_shapes() -> Any:
+    """``swap_in_wrong_shapes(dataset_dir, dst) -> dst``: a copy of a dataset whose last shard is swapped for an
+    HDF5 file of the wrong shapes (see :func:`_swap_in_wrong_shapes`)."""
+    return _swap_in_wrong_shapes
+
+
 @pytest.fixture
 def tiny_scene_dict() -> dict[str, Any]:
     """A deep copy of the tiny scene family as plain data (edit freely)."""

@@ -1,7 +1,10 @@
 """Read-only access to a dataset folder (``manifest.json`` + HDF5 shards).
 
-:class:`Dataset` opens the manifest (validated) and checks that every shard file exists; shard files are
-opened lazily on first read and kept open (at most ``max_open_files``, least recently used closed first).
+:class:`Dataset` opens the manifest (validated), checks that every shard file exists and that each holds what
+the manifest says (its fields' dtypes and shapes, its sample count and root attributes, read from the HDF5
+metadata alone: no array is read and nothing is hashed), so a swapped or foreign shard is refused when the
+dataset is opened, before anything is trained or written. Shard files are then opened lazily on first read
+and kept open (at most ``max_open_files``, least recently used closed first).
 Reads return exactly the arrays that were written (same dtype and values), in the order asked::
 
     with Dataset("data/room") as ds:
@@ -25,7 +28,7 @@ import numpy as np
 
 from rvsim.data.manifest import Manifest, ShardInfo, sha256_file
 from rvsim.data.schema import SCHEMA_VERSION, FieldSpec, field_problems
-from rvsim.data.shard_writer import DEFAULT_ALLOW_INF, read_shard_header
+from rvsim.data.shard_writer import DEFAULT_ALLOW_INF, ShardHeader, read_shard_header
 from rvsim.errors import DatasetError, InputError
 
 __all__ = ["Dataset"]
@@ -57,6 +60,18 @@ def _non_finite(f: h5py.File, arrays: dict[str, tuple[str, tuple[int, ...]]], fi
     return out
 
 
+def _structure_problems(shard: ShardInfo, header: ShardHeader, fields: dict[str, FieldSpec]) -> list[str]:
+    """What a shard's header contradicts in the manifest: root attributes, then fields (names, dtypes, shapes,
+    sample counts)."""
+    problems: list[str] = []
+    expected_root = {"schema_version": SCHEMA_VERSION, "first_index": shard.first_index, "count": shard.count}
+    for key, value in expected_root.items():
+        if header.root.get(key) != value:
+            problems.append(f"root attribute {key}={header.root.get(key)!r} (expected {value})")
+    problems.extend(field_problems(header.arrays, fields, shard.count))
+    return problems
+
+
 class Dataset:
     """A read-only view of a dataset folder (see ``docs/dataset_schema.md``).
 
@@ -66,13 +81,17 @@ class Dataset:
             e.g. to verify it. Reading a sample that no recorded shard holds raises
             :class:`~rvsim.errors.DatasetError`.
         max_open_files: Most shard files kept open at once.
-        check_hashes: Also run :meth:`verify` (re-hash every shard) on opening; by default opening only checks
-            the manifest and that every shard file exists.
+        check_hashes: Also run :meth:`verify` (re-hash every shard) on opening; by default opening checks the
+            manifest, that every shard file exists, and every shard's structure.
+        check_structure: Check every shard's structure against the manifest from its HDF5 metadata (fields,
+            dtypes, shapes, sample count, ``schema_version``, ``first_index``); off only to inspect a broken
+            dataset with :meth:`verify`, which reports every problem.
 
     Raises:
         DatasetError: If ``path`` is not a folder with a valid manifest, the dataset is incomplete (unless
-            ``allow_incomplete``), a shard file is missing (unless ``allow_incomplete``), or a shard resolves
-            to a file outside the folder; with ``check_hashes``, if :meth:`verify` finds problems.
+            ``allow_incomplete``), a shard file is missing (unless ``allow_incomplete``), a shard resolves
+            to a file outside the folder, or a shard is not HDF5 or does not hold what the manifest says (unless
+            ``check_structure`` is off); with ``check_hashes``, if :meth:`verify` finds problems.
     """
 
     def __init__(
@@ -82,6 +101,7 @@ class Dataset:
         allow_incomplete: bool = False,
         max_open_files: int = 64,
         check_hashes: bool = False,
+        check_structure: bool = True,
     ) -> None:
         path = Path(path)
         if not path.is_dir():
@@ -116,6 +136,8 @@ class Dataset:
         self._files: OrderedDict[int, h5py.File] = OrderedDict()
         self._checked: set[tuple[int, str]] = set()
         self._lock = threading.RLock()
+        if check_structure:
+            self._check_structure()
         if check_hashes:
             problems = [p for p in self.verify() if not p.startswith("incomplete:")]
             if problems:
@@ -337,6 +359,24 @@ class Dataset:
             yield {name: self.read(name, chunk) for name in names}
 
     # ------------------------------------------------------------------ checking
+    def _check_structure(self) -> None:
+        """Every present shard's structure against the manifest, from HDF5 metadata only (raises on the first)."""
+        for s in self._manifest.shards:
+            path = self._path / s.file
+            if not path.is_file():
+                continue  # allowed missing (allow_incomplete)
+            try:
+                header = read_shard_header(path)
+            except DatasetError as exc:
+                reason = " ".join(str(exc).split(". Received:")[0].split())
+                raise DatasetError(f"shard {s.file} is not a readable rvsim shard ({reason}); check the dataset with "
+                                   f"`rvsim verify`. Received: {self._path}") from None
+            problems = _structure_problems(s, header, self._manifest.fields)
+            if problems:
+                shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
+                raise DatasetError(f"shard {s.file} does not hold what the manifest says ({shown}); check the "
+                                   f"dataset with `rvsim verify`. Received: {self._path}")
+
     def verify(self) -> list[str]:
         """Re-hash every shard and check it against the manifest.
 
@@ -386,11 +426,7 @@ class Dataset:
         except (OSError, DatasetError, KeyError, ValueError) as exc:
             issues.append(f"cannot be read as HDF5 ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
             return issues
-        expected_root = {"schema_version": SCHEMA_VERSION, "first_index": s.first_index, "count": s.count}
-        for key, value in expected_root.items():
-            if header.root.get(key) != value:
-                issues.append(f"root attribute {key}={header.root.get(key)!r} (expected {value})")
-        issues.extend(field_problems(header.arrays, self._manifest.fields, s.count))
+        issues.extend(_structure_problems(s, header, self._manifest.fields))
         for name in sorted(set(header.attrs) & set(self._manifest.fields)):
             if header.attrs[name] != self._manifest.attrs.get(name, {}):
                 issues.append(f"{name}: attributes differ from the manifest's")

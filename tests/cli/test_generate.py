@@ -74,6 +74,26 @@ def test_too_many_objects_writes_nothing(tmp_path, tiny_scene_dict, capsys) -> N
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d["radio"]["rx_array"].update(polarization="VH"), "radio.rx_array.polarization must be V or H"),
+        (lambda d: d["radio"]["rx_array"].update(polarization="cross"), "radio.rx_array.polarization must be V or H"),
+        (lambda d: d["radio"].update(tx_array={"num_rows": 2, "num_cols": 2}), "radio.tx_array must be a single"),
+        (lambda d: d["radio"].update(tx_array={"polarization": "cross"}), "radio.tx_array must be a single"),
+        (lambda d: d["materials"]["wall"].update(itu_type="unobtainium"), "is not an ITU material"),
+    ],
+    ids=["rx-VH", "rx-cross", "tx-2x2", "tx-cross", "unknown-itu"],
+)
+def test_specs_the_engine_cannot_honour_write_nothing(tmp_path, tiny_scene_dict, capsys, edit, message) -> None:
+    """What Sionna would only reject deep in generation (or silently mishandle) fails at load: one line, exit 2."""
+    edit(tiny_scene_dict)
+    out = tmp_path / "ds"
+    _assert_fails_cleanly(["generate", "--scene", _write_scene(tmp_path, tiny_scene_dict), "--num-samples", "2",
+                           "--out", str(out)], capsys, message)
+    assert not out.exists()
+
+
 def test_non_empty_folder_is_not_touched(tmp_path, tiny_scene_dict, capsys) -> None:
     out = tmp_path / "ds"
     out.mkdir()

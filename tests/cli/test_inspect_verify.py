@@ -112,3 +112,18 @@ def test_verify_not_a_dataset_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     (ds / "manifest.json").write_text(json.dumps(data))
     assert main(["verify", str(ds)]) == 2
     assert "schema_version 2 is not supported" in capsys.readouterr().err
+
+
+def test_swapped_shard_inspect_exits_2_and_verify_reports_it(tmp_path: Path, swap_in_wrong_shapes,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Reading a dataset whose shard was swapped for an HDF5 file of the wrong shapes stops at the door with one
+    line; ``rvsim verify`` still opens it and lists every problem."""
+    ds = swap_in_wrong_shapes(make_dataset(tmp_path / "ds"), tmp_path / "swapped")
+    png = tmp_path / "grid.png"
+    assert main(["inspect", str(ds), "--png", str(png)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rvsim inspect: error: shard shard-00001.h5 does not hold what")
+    assert not png.exists()
+    assert main(["verify", str(ds)]) == 1
+    out = capsys.readouterr().out
+    assert "shard-00001.h5: sha256 mismatch" in out and "per-sample shape" in out

@@ -90,3 +90,18 @@ def test_non_numeric_fraction_is_an_argparse_error(capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit) as exc:
         main(["probe", "--data", "d", "--encoder", "r", "--task", "t", "--out", "o", "--fractions", "abc"])
     assert exc.value.code == 2
+
+
+def test_swapped_shard_exits_2_and_writes_nothing(data_and_run: tuple[Path, Path], tmp_path: Path, swap_in_wrong_shapes,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A dataset with a shard swapped for an HDF5 file of the wrong shapes is refused when it opens."""
+    data, run = data_and_run
+    swapped = swap_in_wrong_shapes(data, tmp_path / "swapped")
+    out = tmp_path / "out"
+    rc = main(["probe", "--data", str(swapped), "--encoder", str(run), "--task", "count_person", "--out", str(out),
+               "--seeds", "1", "--methods", "raw"])
+    assert rc == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rvsim probe: error: shard ")
+    assert "does not hold what the manifest says" in err[0]
+    assert not out.exists()

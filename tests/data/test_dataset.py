@@ -153,7 +153,9 @@ def test_verify_catches_truncated_shard(dataset_dir: Path) -> None:
     path = dataset_dir / "shard-00001.h5"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with Dataset(dataset_dir) as ds:
+    with pytest.raises(DatasetError, match=r"shard shard-00001.h5 is not a readable rvsim shard .*rvsim verify"):
+        Dataset(dataset_dir)  # refused when opened
+    with Dataset(dataset_dir, check_structure=False) as ds:
         problems = ds.verify()
     assert len(problems) == 1
     assert problems[0].startswith("shard-00001.h5: sha256 mismatch")
@@ -195,7 +197,10 @@ def test_verify_catches_schema_drift(tmp_path: Path) -> None:
     data = json.loads((out / "manifest.json").read_text())
     data["shards"][1]["sha256"] = info.sha256
     edit_manifest(out, shards=data["shards"])
-    with Dataset(out) as ds:
+    with pytest.raises(DatasetError, match=r"shard shard-00001.h5 does not hold what the manifest says") as err:
+        Dataset(out)  # refused when opened, from the HDF5 metadata
+    assert "radio/cfr: per-sample shape (2, 8)" in str(err.value) and "\n" not in str(err.value)
+    with Dataset(out, check_structure=False) as ds:
         problems = ds.verify()
         with pytest.raises(DatasetError, match="does not match the manifest"):
             ds.read("radio/cfr", [5])

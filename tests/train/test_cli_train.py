@@ -161,3 +161,18 @@ def test_sigterm_stops_with_exit_143_and_resume_completes(shared_dataset: Path, 
     assert final is not None and (final.epoch, final.step, final.iterations) == (2, 0, 2 * steps)
     sessions = json.loads((out / "config.json").read_text())["sessions"]
     assert [s["start"] for s in sessions] == [{"epoch": 0, "step": 0}, {"epoch": state.epoch, "step": state.step}]
+
+
+@pytest.mark.parametrize("supervised", [False, True], ids=["ssl", "supervised"])
+def test_swapped_shard_exits_2_before_anything_is_written(shared_dataset: Path, tmp_path: Path, supervised: bool,
+                                                          swap_in_wrong_shapes, capsys: pytest.CaptureFixture[str]) -> None:
+    """A shard swapped for an HDF5 file of the wrong shapes is refused when the dataset opens (one line, exit 2),
+    not mid-epoch with a TensorFlow traceback and a run folder left behind."""
+    data = swap_in_wrong_shapes(shared_dataset, tmp_path / "swapped")
+    out = tmp_path / "run"
+    extra = ["--supervised", "--task", "num_objects"] if supervised else []
+    assert main(["train", "--data", str(data), "--out", str(out), "--epochs", "1", "--quiet", *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rvsim train: error: shard ")
+    assert "does not hold what the manifest says" in err and "rvsim verify" in err
+    assert not out.exists()

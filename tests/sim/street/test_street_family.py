@@ -163,6 +163,27 @@ def test_missing_measured_codebook_is_one_config_error(tmp_path, capsys) -> None
     assert rc == 2 and len(lines) == 1 and "file not found" in lines[0] and not out.exists()
 
 
+@pytest.mark.rt
+def test_malformed_measured_codebook_fails_before_anything_is_written(tmp_path, capsys) -> None:
+    """The file exists (the spec loads) but is no beam-pattern file: the street family's own check refuses it
+    before the manifest is written."""
+    from rvsim.cli import main
+    from rvsim.sim import check_scene_spec
+
+    np.savez(tmp_path / "patterns.npz", something_else=np.zeros(3))
+    d = _tiny()
+    d["radio"]["codebook"] = {"kind": "measured", "path": "patterns.npz"}
+    path = tmp_path / "scene.yaml"
+    path.write_text(yaml.safe_dump(d))
+    spec = load_scene_spec(path)
+    with pytest.raises(ConfigError, match=r"radio.codebook.path: .*Received: .*patterns.npz"):
+        check_scene_spec(spec)
+    out = tmp_path / "ds"
+    rc = main(["generate", "--scene", str(path), "--num-samples", "2", "--out", str(out), "--quiet"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(lines) == 1 and "radio.codebook.path" in lines[0] and not out.exists()
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Placement (no ray tracing)
 
