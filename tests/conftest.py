@@ -1,9 +1,18 @@
-"""Shared fixtures: tiny scene families that ray-trace in about a second."""
+"""Shared fixtures: tiny scene families that ray-trace in about a second; Sionna RT only for ``rt`` runs.
+
+Dr.Jit segfaults when it is first imported after TensorFlow in the same process (measured with
+tensorflow-cpu 2.21 and drjit 1.5), and test modules import TensorFlow at collection, so when the run selects
+any test marked ``rt`` Sionna RT is imported before collection (:func:`pytest_configure`). A run that
+deselects them (``-m "not rt"``) never imports Dr.Jit, and every test of such a run checks that it did not
+(:func:`_no_dr_jit_without_rt`): a test that needs ray tracing and is not marked ``rt`` fails there.
+"""
 
 from __future__ import annotations
 
 import copy
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +22,39 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# Dr.Jit segfaults when it is first imported after TensorFlow in the same process (measured with
-# tensorflow-cpu 2.21 and drjit 1.5); test modules import TensorFlow at collection, so Sionna RT comes first.
-from rvsim.sim.sionna_import import import_sionna_rt  # noqa: E402
+#: Whether this run selects tests marked ``rt`` (set by :func:`pytest_configure`).
+_RT_SELECTED = True
 
-import_sionna_rt()
+
+def _selects_rt(markexpr: str) -> bool:
+    """Whether a ``-m`` expression can select a test marked ``rt`` (slow or not)."""
+    if not markexpr:
+        return True
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # pytest moved its expression parser: import Sionna RT to be safe
+        return True
+    expr = Expression.compile(markexpr)
+    return any(expr.evaluate(lambda name, /, **kwargs: name == "rt" or (name == "slow" and slow))
+               for slow in (False, True))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Import Sionna RT (before any test module imports TensorFlow) only if ``rt`` tests may run."""
+    global _RT_SELECTED
+    _RT_SELECTED = _selects_rt(config.getoption("markexpr", "") or "")
+    if _RT_SELECTED:
+        from rvsim.sim.sionna_import import import_sionna_rt
+
+        import_sionna_rt()
+
+
+@pytest.fixture(autouse=True)
+def _no_dr_jit_without_rt(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a run without ``rt`` tests, fail any test that imports Dr.Jit (it needs the ``rt`` marker)."""
+    yield
+    if not _RT_SELECTED and "drjit" in sys.modules:
+        pytest.fail(f"{request.node.nodeid} imported Dr.Jit (Sionna RT) but is not marked rt", pytrace=False)
 
 TINY_SCENE: dict[str, Any] = {
     "name": "tiny",

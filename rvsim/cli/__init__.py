@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
 from rvsim import __version__
+from rvsim.cli import quiet_tensorflow
 from rvsim.errors import InputError
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
@@ -49,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failure, 2 bad input)."""
-    # TensorFlow's C++ start-up chatter (oneDNN notices, CPU feature hints) would bury the progress output
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's C++ start-up chatter (absl's notice, oneDNN lines) would bury the progress output
+    quiet_tensorflow.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -97,8 +96,6 @@ def _config(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, train, print where the run is and its last metrics."""
-    # TensorFlow's C++ info/warning lines (oneDNN notes, grappler cost-model noise) would bury the progress bar
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from rvsim.errors import InputError
 
     if not Path(args.data).is_dir():

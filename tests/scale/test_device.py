@@ -34,7 +34,14 @@ def test_gpu_without_gpu_and_unknown_device_are_refused() -> None:
         radio_variant("tpu")
 
 
-needs_no_gpu = pytest.mark.skipif(cuda_available(), reason="this machine has a usable GPU")
+@pytest.fixture
+def no_usable_gpu() -> None:
+    """Skip where Dr.Jit finds a usable GPU (asked when the test runs: asking imports Dr.Jit)."""
+    if cuda_available():
+        pytest.skip("this machine has a usable GPU")
+
+
+needs_no_gpu = pytest.mark.usefixtures("no_usable_gpu")
 
 
 @needs_no_gpu
