@@ -35,10 +35,6 @@ class FamilySampleGenerator(Protocol):
         """Units and axis values of each array, JSON-able."""
 
 
-def _nothing_more(spec: SceneSpec) -> None:
-    """A family whose every rule is in its spec section."""
-
-
 @dataclass(frozen=True)
 class SceneFamily:
     """A scene family's simulator.
@@ -46,11 +42,20 @@ class SceneFamily:
     Attributes:
         layout: The ``layout`` of the specs it generates.
         sample_generator: The class generating its samples, called as ``(spec, seed, num_threads=...)``.
-        check_spec: Checks of a spec that need the simulator's side (a file the spec names, for one), beyond
+        spec_check: Checks of a spec that need the simulator's side (a file the spec names, for one), beyond
             the rules of the family's spec section in :mod:`rvsim.config`; raises
-            :class:`~rvsim.errors.ConfigError`.
+            :class:`~rvsim.errors.ConfigError`. None: every rule is in the spec section.
     """
 
     layout: str
     sample_generator: Callable[..., FamilySampleGenerator]
-    check_spec: Callable[[SceneSpec], None] = _nothing_more
+    spec_check: Callable[[SceneSpec], None] | None = None
+
+    def check_spec(self, spec: SceneSpec) -> None:
+        """Run the family's own checks of ``spec`` (nothing when it has none).
+
+        Raises:
+            ConfigError: naming the problem and what was received.
+        """
+        if self.spec_check is not None:
+            self.spec_check(spec)

@@ -24,4 +24,4 @@ def check_street_spec(spec: SceneSpec) -> None:
 
 
 #: The street family.
-STREET_FAMILY = SceneFamily(layout="street", sample_generator=StreetSampleGenerator, check_spec=check_street_spec)
+STREET_FAMILY = SceneFamily(layout="street", sample_generator=StreetSampleGenerator, spec_check=check_street_spec)
