@@ -47,21 +47,6 @@ FORBIDDEN_THIRD_PARTY: dict[str, frozenset[str]] = {
     "real": frozenset({"tensorflow", "keras", "sionna", "mitsuba", "drjit"}),
 }
 
-#: Known violations, each ``(importing module, imported module)``: the Keras-running half of rvsim.real,
-#: removed by the eval-protocol change (which moves it into rvsim.eval). Nothing else may be added here.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset({
-    ("rvsim.real.sim_to_real", "rvsim.eval.label_subsets"),
-    ("rvsim.real.sim_to_real", "rvsim.eval.embedding"),
-    ("rvsim.real.sim_to_real", "rvsim.eval.linear_probe"),
-    ("rvsim.real.sim_to_real", "rvsim.eval.probe_results"),
-    ("rvsim.real.sim_to_real", "rvsim.train.run_folder"),
-    ("rvsim.real.sim_to_real", "rvsim.train"),
-    ("rvsim.real.sim_to_real", "rvsim.models"),
-    ("rvsim.real.sim_to_real", "rvsim.models.radio_normalization"),
-    ("rvsim.real.sim_to_real", "keras"),
-    ("rvsim.real.real_report", "rvsim.eval.probe_results"),
-})
-
 
 def module_name(path: Path) -> str:
     """``rvsim/sim/hall/hall_sampler.py`` -> ``rvsim.sim.hall.hall_sampler`` (a package's ``__init__`` is the package)."""
@@ -122,8 +107,6 @@ def _violations() -> list[str]:
         me = module_name(path)
         mine = layer(me)
         for target, line in imports(path):
-            if (me, target) in KNOWN_VIOLATIONS:
-                continue
             top = target.split(".")[0]
             if top == "rvsim":
                 other = layer(target)
@@ -136,12 +119,6 @@ def _violations() -> list[str]:
 
 def test_imports_follow_the_allowed_arrows() -> None:
     assert _violations() == []
-
-
-def test_known_violations_are_still_there() -> None:
-    """Each allowed exception still exists (remove it from KNOWN_VIOLATIONS when its import goes)."""
-    found = {(module_name(p), t) for p in SOURCES for t, _ in imports(p)}
-    assert KNOWN_VIOLATIONS <= found, sorted(KNOWN_VIOLATIONS - found)
 
 
 def test_scene_families_depend_on_the_shared_simulator_only() -> None:

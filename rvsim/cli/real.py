@@ -1,4 +1,4 @@
-"""``rvsim real``: linear probes of a radio encoder on real DeepSense 6G captures (sim-to-real)."""
+"""``rvsim real``: the evaluation protocol on real DeepSense 6G captures (sim-to-real)."""
 
 from __future__ import annotations
 
@@ -9,89 +9,89 @@ from rvsim.errors import InputError
 
 __all__ = ["register", "run"]
 
-_TASKS = ("bearing", "range", "blockage")
+_TASKS = ("bearing", "range", "blockage", "blockage-future")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``real`` subcommand."""
+    from rvsim.cli.probe import add_protocol_arguments
+
     p = subparsers.add_parser(
         "real",
-        help="probe a radio encoder on real DeepSense 6G captures (bearing, range, blockage)",
-        description="Linear probes at label fractions of the real training split: ssl (frozen encoder), raw "
-        "(normalised dB beam powers), random (untrained encoder of the same architecture), supervised (trained "
-        "from scratch on the real labels) and zero-shot (probe trained on simulated labels, needs --sim-data). "
-        "Writes OUT/real_report.json (probe.json schema), real_report.md, beam_statistics.json/png and "
-        "accuracy_vs_fraction.png. See docs/real_data.md.",
+        help="evaluate radio encoder(s) on real DeepSense 6G captures (bearing, range, blockage, blockage-future)",
+        description="The evaluation protocol (docs/probe_results.md) on real captures: per split seed the rows are "
+        "split by drive-by sequence (scenarios) or contiguous time blocks (scenario 17), then calibration and bins are "
+        "fitted on the training rows only. Methods: ssl (probe on each frozen encoder), supervised, random, raw, and "
+        "with --sim-data the label-free zero-shot probes trained on simulated labels. Writes OUT/probe.json, "
+        "probe.md, probe_accuracy.png, beam_statistics.json/png. See docs/real_data.md.",
     )
     p.add_argument("--data", required=True, metavar="DIR", help="DeepSense 6G folder (with scenarios/, blockage_s17/, codebook/)")
     p.add_argument("--scenario", type=int, default=None, metavar="N", help="drive-by scenario number (bearing, range)")
-    p.add_argument("--encoder", default=None, metavar="ENC",
-                   help="run folder, .keras file, or 'street-pretrained' (the encoder shipped with rvsim)")
+    p.add_argument("--encoder", nargs="+", default=None, metavar="ENC",
+                   help="run folder(s), .keras file(s), or 'street-pretrained' (the encoders shipped with rvsim)")
     p.add_argument("--task", required=True, choices=_TASKS, help="real task")
+    p.add_argument("--horizon", type=int, default=None, metavar="K",
+                   help="blockage-future: sweeps ahead, 1, 5 or 10 (DeepSense's official series)")
+    p.add_argument("--series-split", choices=("official", "blocks"), default="official",
+                   help="blockage-future: DeepSense's official parts (they overlap in time) or contiguous blocks of "
+                        "time (default official)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder")
-    p.add_argument("--fractions", type=float, nargs="+", default=[0.01, 0.1, 1.0], metavar="F",
-                   help="label fractions of the real training split (default 0.01 0.1 1.0)")
-    p.add_argument("--seeds", type=int, default=3, metavar="K", help="seeds 0..K-1 (default 3)")
+    add_protocol_arguments(p, "subset of: ssl supervised random raw zero-shot zero-shot-raw zero-shot-realbins "
+                              "(default: all)")
     p.add_argument("--sim-data", default=None, metavar="DIR",
                    help="simulated street dataset for the zero-shot methods and the real-vs-sim statistics")
-    p.add_argument("--methods", nargs="+", default=None, metavar="M",
-                   help="subset of: ssl supervised random raw zero-shot zero-shot-raw (default: all)")
+    p.add_argument("--split-seeds", type=int, nargs="+", default=[0, 1], metavar="S",
+                   help="seeds of the train/test splits (default 0 1)")
     p.add_argument("--test-fraction", type=float, default=0.2, help="held-out fraction of sequences / time blocks (default 0.2)")
-    p.add_argument("--split-seed", type=int, default=0, help="seed of the train/test split (default 0)")
-    p.add_argument("--supervised-steps", type=int, default=300, help="gradient steps of the supervised baseline (default 300)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing OUT/real_report.json")
+    p.add_argument("--force", action="store_true", help="overwrite an existing OUT/probe.json")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then evaluate and write the report. Returns the exit code."""
-    from rvsim.real.real_report import REPORT_NAME, beam_statistics, write_real_report
-    from rvsim.real.sim_to_real import (
-        METHODS,
+    import shlex
+    import sys
+
+    from rvsim.cli.probe import print_summary, protocol_config
+    from rvsim.eval.real_probe import (
+        REAL_PROTOCOL_METHODS,
+        ZERO_SHOT_METHODS,
         RealEvalConfig,
-        evaluate_real,
-        load_real_encoder,
-        load_sim_data,
-        methods_needing,
-        prepare_real_data,
+        check_real_output_dir,
+        resolve_encoders,
+        run_real,
     )
 
     data_dir = Path(args.data)
     if not data_dir.is_dir():
         raise InputError(f"--data must be a DeepSense folder. Received: --data {args.data}")
-    if args.task != "blockage" and args.scenario is None:
+    if args.task in ("bearing", "range") and args.scenario is None:
         raise InputError(f"--task {args.task} needs --scenario N. Received: no --scenario")
     if args.scenario is not None and args.scenario < 0:
         raise InputError(f"--scenario must be a non-negative integer. Received: --scenario {args.scenario}")
-    config = RealEvalConfig(
-        task=args.task,
-        fractions=tuple(args.fractions),
-        seeds=args.seeds,
-        methods=tuple(args.methods) if args.methods else METHODS,
-        test_fraction=args.test_fraction,
-        split_seed=args.split_seed,
-        supervised_steps=args.supervised_steps,
-    )
-    needs = methods_needing(config.methods)
-    if needs["encoder"] and args.encoder is None:
-        wanted = [m for m in config.methods if m in ("ssl", "supervised", "random", "zero-shot")]
-        raise InputError(f"Methods {wanted} need --encoder (or choose --methods raw zero-shot-raw). Received: no --encoder")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out must be a folder. Received: --out {args.out} (a file)")
-    if (out / REPORT_NAME).exists() and not args.force:
-        raise InputError(f"{out / REPORT_NAME} exists; pass --force to overwrite it. Received: --out {args.out}")
-
-    data = prepare_real_data(data_dir, config, scenario=args.scenario)
-    encoder = load_real_encoder(args.encoder) if args.encoder is not None else None
-    sim = load_sim_data(args.sim_data, config) if args.sim_data is not None else None
-
-    doc = evaluate_real(data, config, encoder=encoder, sim=sim, encoder_name=args.encoder or "")
-    real_stats = beam_statistics(data.x)
-    sim_stats = beam_statistics(sim.x) if sim is not None else None
-    paths = write_real_report(doc, out, real_stats=real_stats, sim_stats=sim_stats)
-    print(f"wrote {paths['report']}")
-    skipped = doc["config"]["skipped"]
-    for method, why in skipped.items():
+    methods = list(args.methods) if args.methods else [*REAL_PROTOCOL_METHODS, *ZERO_SHOT_METHODS]
+    unknown = [m for m in methods if m not in (*REAL_PROTOCOL_METHODS, *ZERO_SHOT_METHODS)]
+    if unknown:
+        raise InputError(f"--methods must be among {[*REAL_PROTOCOL_METHODS, *ZERO_SHOT_METHODS]}. Received: {unknown}")
+    args.methods = [m for m in methods if m in REAL_PROTOCOL_METHODS]
+    protocol = protocol_config(args, REAL_PROTOCOL_METHODS)
+    zero_shot = tuple(m for m in methods if m in ZERO_SHOT_METHODS)
+    needs_encoder = [m for m in methods if m in ("ssl", "zero-shot", "zero-shot-realbins")]
+    if needs_encoder and not args.encoder:
+        raise InputError(f"Methods {needs_encoder} need --encoder (or choose --methods raw supervised zero-shot-raw). "
+                         "Received: no --encoder")
+    config = RealEvalConfig(task=args.task, protocol=protocol, zero_shot=zero_shot,  # type: ignore[arg-type]
+                            split_seeds=tuple(args.split_seeds), test_fraction=args.test_fraction,
+                            horizon=args.horizon, series_split=args.series_split)
+    check_real_output_dir(args.out, args.force)
+    resolve_encoders(args.encoder or [])  # bad encoder names fail before any work
+    if args.sim_data is not None and not Path(args.sim_data).is_dir():
+        raise InputError(f"--sim-data must be a dataset folder. Received: --sim-data {args.sim_data}")
+    doc = run_real(data_dir, config, scenario=args.scenario, encoders=args.encoder or [], sim_dir=args.sim_data,
+                   out_dir=args.out, command="rvsim " + shlex.join(sys.argv[1:]),
+                   progress=None if args.quiet else print)
+    print_summary(doc)
+    print(f"report: {Path(args.out) / 'probe.md'}")
+    for method, why in doc.get("skipped", {}).items():
         print(f"skipped {method}: {why}")
     return 0

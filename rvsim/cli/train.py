@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "maximising the cross-modal agreement of paired radio and camera views (InfoNCE, VICReg or Barlow "
         "Twins), with no labels, and write a run folder (config, split, encoders, checkpoint, metrics, "
         "TensorBoard logs). With --supervised: train the same radio encoder plus a linear head on the labels "
-        "of a task, using a fraction of the training split's labels.",
+        "of a task, using a fraction of the training split's labels (rvsim.train.supervised_trainer: the config's "
+        "learning rate and weight decay, at most --epochs epochs, early stopping on a validation part of those "
+        "labels, then a refit on all of them; rvsim probe also searches learning rate and weight decay).",
     )
     p.add_argument("--data", required=True, metavar="DIR", help="dataset folder")
     p.add_argument("--out", required=True, metavar="RUN", help="run folder (new or empty; an existing run with --resume)")
@@ -48,11 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    f"checkpoints at the next batch end and exits with code {EXIT_INTERRUPTED}")
     p.add_argument("--supervised", action="store_true", help="train the supervised baseline instead")
     p.add_argument("--task", default=None, metavar="T",
-                   help="(--supervised) task: count_person, dominant_class, occupancy, num_objects")
+                   help="(--supervised) task (see rvsim.tasks: count_person, num_objects, occupancy, occupancy_grid, ...)")
     p.add_argument("--label-fraction", type=float, default=1.0, metavar="F",
                    help="(--supervised) fraction of the training split's labels used, in (0, 1] (default 1)")
-    p.add_argument("--min-steps", type=int, default=200, metavar="N",
-                   help="(--supervised) at least this many optimiser steps (default 200)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -159,8 +159,6 @@ def _run_supervised(args: argparse.Namespace) -> int:
         raise InputError("--supervised needs --task. Received: no --task")
     if not (math.isfinite(args.label_fraction) and 0.0 < args.label_fraction <= 1.0):
         raise InputError(f"--label-fraction must be in (0, 1]. Received: {args.label_fraction}")
-    if args.min_steps < 0:
-        raise InputError(f"--min-steps must be >= 0. Received: {args.min_steps}")
 
     from rvsim.tasks import get_task
     from rvsim.train.run_folder import check_output_dir
@@ -176,35 +174,35 @@ def _run_supervised(args: argparse.Namespace) -> int:
     from rvsim.data import Dataset, split_indices
     from rvsim.data.manifest import write_json_atomic
     from rvsim.eval.label_subsets import nested_stratified_subsets
+    from rvsim.eval.protocol import subset_strata
     from rvsim.train import evaluate_classifier, train_supervised
     from rvsim.train.ssl_trainer import resolve_inputs
+    from rvsim.train.supervised_trainer import SupervisedConfig
 
     ds = Dataset(args.data)
-    task = task.for_dataset(ds)
     layout = resolve_inputs(ds, config, need_images=False)
     split = split_indices(len(ds), config.split_fractions, config.split_seed)
-    labels = task.labels(ds, split["train"])
-    positions = nested_stratified_subsets(labels, [args.label_fraction], seed=config.seed)[float(args.label_fraction)]
-    train_idx = split["train"][positions]
-    model = train_supervised(
-        ds,
-        task,
-        train_idx,
-        config=config,
-        val_indices=split["val"],
-        out_dir=args.out,
-        test_indices=split["test"],
-        min_steps=args.min_steps,
-        verbose=0 if args.quiet else 1,
-    )
-    scores = evaluate_classifier(model, ds, task, split["test"], radio_field=layout.radio_field)
-    scores.update(label_fraction=float(args.label_fraction), num_train=int(train_idx.size), seed=config.seed)
+    task = task.fit(ds, split["train"])
+    targets = task.targets(ds, split["train"])
+    pool = split["train"][targets.valid]
+    positions = nested_stratified_subsets(subset_strata(targets.take(targets.valid.nonzero()[0])),
+                                          [args.label_fraction], seed=config.seed)[float(args.label_fraction)]
+    train_idx = pool[positions]
+    epochs = max(1, config.epochs)
+    supervised = SupervisedConfig(grid=((config.lr, config.weight_decay),), max_epochs=epochs, default_epochs=epochs,
+                                  batch_size=config.batch_size, augmentation=config.augmentation)
+    fit = train_supervised(ds, task, train_idx, config=config, supervised=supervised, out_dir=args.out,
+                           test_indices=split["test"], verbose=0 if args.quiet else 1)
+    scores = evaluate_classifier(fit, ds, task, split["test"], radio_field=layout.radio_field)
+    scores.update(label_fraction=float(args.label_fraction), num_train=int(train_idx.size), seed=config.seed,
+                  budget=fit.budget)
     write_json_atomic(
         Path(args.out) / "test_metrics.json",
         {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in scores.items()},
     )
+    headline = {"multiclass": "accuracy", "multilabel": "mAP", "regression": "mae"}[task.kind]
     print(
         f"supervised {task.name} with {train_idx.size} labelled samples (fraction {args.label_fraction:g}): "
-        f"test accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}; run folder {args.out}"
+        f"test {headline} {scores[headline]:.3f}; run folder {args.out}"
     )
     return 0

@@ -50,12 +50,16 @@ class RangeAngleSpec(SpecModel):
         max_range_m: Largest range on the map [m].
         num_angle_bins: Angle bins across ``angle_span_deg``.
         angle_span_deg: Full azimuth span centred on the array broadside [deg].
+        range_oversampling: Range samples per bin: each bin holds the largest power of this many evenly spaced
+            ranges inside it (peak hold), so an echo between two bin centres keeps its power when the bins are
+            wider than the range resolution; ``1``: the power at the bin centre only.
     """
 
     num_range_bins: int = Field(default=64, ge=4)
     max_range_m: Number = Field(default=24.0, gt=0)
     num_angle_bins: int = Field(default=32, ge=4)
     angle_span_deg: Number = Field(default=90.0, gt=0, lt=180)
+    range_oversampling: int = Field(default=1, ge=1, le=16)
 
 
 class CodebookSpec(SpecModel):

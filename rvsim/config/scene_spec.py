@@ -251,7 +251,9 @@ class SceneSpec(SpecModel):
     def to_dict(self) -> dict[str, Any]:
         """The resolved spec as plain JSON/YAML-able data (tuples become lists).
 
-        Keys that belong to the other layout (:data:`LAYOUT_ONLY_KEYS`) are left out.
+        Keys that belong to the other layout (:data:`LAYOUT_ONLY_KEYS`) are left out, and so is
+        ``radio.range_angle.range_oversampling`` at its default 1 (specs written before it existed resolve
+        to what they hold).
         """
         out = self.model_dump(mode="json")
         omit = [k for other, keys in LAYOUT_ONLY_KEYS.items() if other != self.layout for k in keys]
@@ -263,6 +265,9 @@ class SceneSpec(SpecModel):
             for part in parents:
                 node = node[part]
             node.pop(last, None)
+        ra = out.get("radio", {}).get("range_angle")
+        if isinstance(ra, dict) and ra.get("range_oversampling") == 1:
+            ra.pop("range_oversampling")  # the default: a spec (and manifest) written before the key existed
         return out
 
     @model_validator(mode="before")

@@ -1,4 +1,4 @@
-"""Seeded train/validation/test split of a dataset by sample."""
+"""Seeded splits: train/validation/test of a dataset by sample, and grouped hold-outs of labelled subsets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from rvsim.errors import InputError
 
-__all__ = ["split_indices", "SPLIT_NAMES"]
+__all__ = ["split_indices", "grouped_holdout", "SPLIT_NAMES"]
 
 #: Names of the splits, in order.
 SPLIT_NAMES: tuple[str, str, str] = ("train", "val", "test")
@@ -57,3 +57,55 @@ def split_indices(
     cuts = np.rint(np.cumsum(fr)[:2] * num_samples).astype(np.int64)
     parts = np.split(perm, cuts)
     return {name: np.sort(part) for name, part in zip(SPLIT_NAMES, parts)}
+
+
+def grouped_holdout(
+    num_samples: int,
+    *,
+    fraction: float,
+    groups: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hold out about ``fraction`` of the groups of a labelled set (e.g. a validation part for early stopping).
+
+    Rows of one group (a drive-by sequence, a block of time; each sample its own group for i.i.d. data) stay
+    on one side. With ``labels`` (class ids), the cut is stratified by class as far as the groups allow
+    (scikit-learn's ``StratifiedGroupKFold``: the first of ``round(1 / fraction)`` folds is held out).
+
+    Args:
+        num_samples: Rows ``n`` of the labelled set.
+        fraction: Held-out fraction of the groups, in ``(0, 1)``.
+        groups: ``(n,)`` group ids, or ``None`` (every row its own group).
+        labels: ``(n,)`` class ids to stratify by, or ``None``.
+        seed: Seed of the assignment.
+
+    Returns:
+        ``(kept, held_out)``: sorted int64 positions, disjoint, covering ``0 .. n-1``.
+
+    Raises:
+        InputError: If ``fraction`` is not in (0, 1) or there are fewer than 2 groups.
+    """
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+    n = int(num_samples)
+    if not 0.0 < float(fraction) < 1.0:
+        raise InputError(f"fraction must be in (0, 1). Received: fraction={fraction!r}")
+    g = np.arange(n) if groups is None else np.asarray(groups)
+    if g.shape != (n,):
+        raise InputError(f"groups must have one entry per row ({n}). Received: shape={g.shape}")
+    num_groups = int(np.unique(g).size)
+    if num_groups < 2:
+        raise InputError(f"a grouped hold-out needs at least 2 groups. Received: {num_groups}")
+    folds = int(min(num_groups, max(2, round(1.0 / float(fraction)))))
+    x = np.zeros((n, 1))
+    y = None if labels is None else np.asarray(labels)
+    if y is not None and np.bincount(np.unique(y, return_inverse=True)[1]).max() >= folds:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # classes smaller than the number of folds
+            kept, held = next(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y, g))
+    else:  # no labels, or every class smaller than the number of folds: not stratified
+        kept, held = next(GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, groups=g))
+    return np.sort(kept).astype(np.int64), np.sort(held).astype(np.int64)

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from rvsim.errors import InputError
-from rvsim.eval.linear_probe import check_features, check_labels
+from rvsim.eval.knn_probe import check_labels
+from rvsim.eval.linear_probe import check_features
 
 __all__ = ["tsne_map", "plot_embedding_map"]
 

@@ -7,9 +7,19 @@ from typing import Any
 import numpy as np
 
 from rvsim.errors import InputError
-from rvsim.eval.linear_probe import check_features, check_labels
+from rvsim.eval.linear_probe import check_features
 
 __all__ = ["KNNProbe", "l2_normalize"]
+
+
+def check_labels(y: Any, n: int) -> np.ndarray:
+    """``y`` as int64 ``(n,)``."""
+    arr = np.asarray(y)
+    if arr.ndim != 1 or arr.shape[0] != n or (arr.size and arr.dtype.kind not in "iu"):
+        raise InputError(
+            f"y must be 1-D integer labels, one per sample ({n}). Received: shape={arr.shape}, dtype={arr.dtype}"
+        )
+    return arr.astype(np.int64)
 
 
 def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:

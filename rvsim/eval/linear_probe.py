@@ -1,4 +1,20 @@
-"""The linear probe: L2-regularised multinomial logistic regression on standardised frozen features."""
+"""The linear probe: a scikit-learn linear model on standardised frozen features, regularisation chosen by
+cross-validation grouped like the data.
+
+The model matches the task's kind (:mod:`rvsim.tasks`): multinomial logistic regression (multiclass), one
+logistic regression per label (multilabel), ridge regression (regression), each behind a
+``StandardScaler`` in a :class:`sklearn.pipeline.Pipeline`. The inverse regularisation strength ``C`` (or
+ridge's ``alpha``) is chosen by :class:`sklearn.model_selection.GridSearchCV` whose folds never split a group
+(:class:`~sklearn.model_selection.StratifiedGroupKFold` for multiclass, else
+:class:`~sklearn.model_selection.GroupKFold`): a drive-by sequence, a block of time, or, for i.i.d. simulated
+scenes, a single sample. The CV score is the log-loss (classification) or the mean absolute error
+(regression), both defined on every fold and smoother than accuracy on small folds.
+
+Where the labelled set is too small to cross-validate honestly — fewer than ``min_cv_samples`` samples or
+fewer than ``min_cv_groups`` groups — no choice is made: the documented default ``default_C = 1.0``
+(scikit-learn's own default; ``default_alpha = 1.0`` for ridge) is used, instead of a choice made on a
+handful of validation rows.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +24,25 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from rvsim.errors import InputError
+from rvsim.tasks import TASK_KINDS, task_metrics
 
-__all__ = ["LinearProbe", "DEFAULT_CS"]
+__all__ = ["LinearProbe", "DEFAULT_CS", "DEFAULT_ALPHAS", "DEFAULT_C", "DEFAULT_ALPHA", "grouped_splitter",
+           "check_features"]
 
-#: Inverse regularisation strengths tried when ``C`` is not given.
-DEFAULT_CS: tuple[float, ...] = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
+#: Inverse regularisation strengths tried by cross-validation (logistic regression).
+DEFAULT_CS: tuple[float, ...] = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
-#: ``C`` used when the labelled set is too small to hold out a validation part.
-_FALLBACK_C = 1.0
+#: Regularisation strengths tried by cross-validation (ridge).
+DEFAULT_ALPHAS: tuple[float, ...] = (1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
+
+#: ``C`` used when the labelled set is too small to cross-validate (scikit-learn's default).
+DEFAULT_C: float = 1.0
+
+#: ``alpha`` used when the labelled set is too small to cross-validate (scikit-learn's default).
+DEFAULT_ALPHA: float = 1.0
 
 
 def check_features(x: Any, name: str = "x") -> np.ndarray:
@@ -31,213 +56,259 @@ def check_features(x: Any, name: str = "x") -> np.ndarray:
     return arr
 
 
-def check_labels(y: Any, n: int) -> np.ndarray:
-    """``y`` as int64 ``(n,)``."""
+def _check_targets(kind: str, y: Any, n: int) -> np.ndarray:
     arr = np.asarray(y)
-    if arr.ndim != 1 or arr.shape[0] != n or (arr.size and arr.dtype.kind not in "iu"):
-        raise InputError(
-            f"y must be 1-D integer labels, one per sample ({n}). Received: shape={arr.shape}, dtype={arr.dtype}"
-        )
+    if kind == "multiclass":
+        ok = arr.ndim == 1 and (arr.size == 0 or arr.dtype.kind in "iu")
+    elif kind == "multilabel":
+        ok = arr.ndim == 2 and (arr.size == 0 or (arr.dtype.kind in "iub" and np.isin(arr, (0, 1)).all()))
+    else:
+        ok = arr.ndim == 1 and arr.dtype.kind in "iuf" and bool(np.isfinite(arr.astype(np.float64)).all())
+    if not ok or arr.shape[0] != n:
+        raise InputError(f"y does not fit a {kind} probe on {n} samples. Received: shape={arr.shape}, dtype={arr.dtype}")
+    if kind == "regression":
+        return arr.astype(np.float64)
     return arr.astype(np.int64)
 
 
-def _check_c(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{name} must be a positive number. Received: {name}={value!r}")
-    c = float(value)
-    if not (math.isfinite(c) and c > 0):
-        raise InputError(f"{name} must be a positive finite number. Received: {name}={value!r}")
-    return c
+def _positive(values: Any, name: str) -> tuple[float, ...]:
+    try:
+        out = tuple(float(v) for v in ([values] if isinstance(values, (int, float)) else values))
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be positive numbers. Received: {name}={values!r}") from None
+    if not out or not all(math.isfinite(v) and v > 0 for v in out):
+        raise InputError(f"{name} must be positive numbers. Received: {name}={values!r}")
+    return out
 
 
-class LinearProbe:
-    """Multinomial logistic regression with an L2 penalty on standardised features (scikit-learn style).
+def grouped_splitter(kind: str, n_splits: int, seed: int, y: np.ndarray | None = None) -> Any:
+    """The CV splitter of a probe: folds never split a group; stratified by class for multiclass (unless every
+    class of ``y`` has fewer samples than folds)."""
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
-    The features are standardised (zero mean, unit variance per dimension; constant dimensions are left
-    centred) with statistics of the data it is fitted on, then scikit-learn's ``LogisticRegression`` (lbfgs,
-    multinomial loss for 3+ classes) is fitted. When ``C`` is ``None``, the inverse regularisation strength is
-    chosen among ``Cs`` on a held-out validation part of the training data (``val_fraction`` of it, stratified
-    by class when every class has at least two samples, else a plain seeded random split): the candidate with
-    the best validation accuracy wins (ties: lower validation log-loss, then the smaller ``C``), and the probe
-    is then refitted on all the data with it. With fewer than 4 samples, or when the training part would hold a
-    single class, ``C_ = 1.0``.
+    if kind == "multiclass" and (y is None or np.unique(y, return_counts=True)[1].max() >= n_splits):
+        return StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+
+
+def _neg_log_loss(estimator: Any, x: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-loss on a fold, defined even for classes the fold's training part did not see."""
+    proba = np.asarray(estimator.predict_proba(x), dtype=np.float64)
+    if y.ndim == 2:  # multilabel: mean binary cross-entropy over labels
+        p = np.clip(proba, 1e-15, 1 - 1e-15)
+        return float(np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    classes = np.asarray(estimator.classes_)
+    col = np.searchsorted(classes, y)
+    col_c = np.minimum(col, classes.size - 1)
+    known = (col < classes.size) & (classes[col_c] == y)
+    p_true = np.where(known, proba[np.arange(y.size), col_c], 0.0)
+    return float(np.mean(np.log(np.clip(p_true, 1e-15, 1.0))))
+
+
+def _neg_mae(estimator: Any, x: np.ndarray, y: np.ndarray) -> float:
+    return -float(np.mean(np.abs(estimator.predict(x) - y)))
+
+
+class LinearProbe(BaseEstimator):
+    """A linear model on standardised frozen features, its regularisation chosen by grouped cross-validation.
+
+    Follows the scikit-learn estimator contract: ``__init__`` stores the parameters, :meth:`fit` returns
+    ``self``, fitted attributes end in ``_``.
 
     Args:
-        C: Fixed inverse regularisation strength; ``None`` chooses it on validation.
-        Cs: Candidate values of ``C`` (positive).
-        val_fraction: Fraction of the training data held out to choose ``C``, in ``(0, 1)``.
+        kind: ``"multiclass"``, ``"multilabel"`` or ``"regression"`` (see :mod:`rvsim.tasks`).
+        Cs: Candidate inverse regularisation strengths (logistic regression).
+        alphas: Candidate ridge strengths (regression).
+        n_splits: Folds of the grouped cross-validation (at most the number of groups).
+        min_cv_samples: Fewer labelled samples than this: no cross-validation, the default is used.
+        min_cv_groups: Fewer groups than this: no cross-validation, the default is used.
+        default_C: ``C`` used without cross-validation.
+        default_alpha: ``alpha`` used without cross-validation.
         max_iter: Iteration limit of the lbfgs solver.
-        seed: Seed of the validation split and the solver.
+        tol: Stopping tolerance of the lbfgs solver (1e-3: a few times fewer iterations than scikit-learn's 1e-4
+            for the same choice of ``C`` on the probes measured).
+        random_state: Seed of the fold assignment and the solver.
 
     Attributes:
-        classes_: Sorted class labels seen in ``fit`` ``(n_classes,)``.
-        C_: The inverse regularisation strength used for the final fit.
-        val_scores_: ``{C: validation accuracy}`` of every candidate (empty when ``C`` was given or the data
-            were too few).
-        scaler_: The fitted ``StandardScaler``.
-        model_: The fitted ``LogisticRegression`` (``None`` when only one class was seen: it then always
-            predicts that class).
+        estimator_: The fitted ``Pipeline(StandardScaler, model)`` (``None`` when the multiclass training
+            labels hold one class: the probe then always predicts it).
+        classes_: Sorted classes seen in ``fit`` (multiclass), else ``None``.
+        C_: The ``C`` (or ``alpha``) of the final fit.
+        cv_used_: Whether the regularisation was chosen by cross-validation.
+        cv_scores_: ``{value: mean CV score}`` (empty without cross-validation).
+        n_groups_: Distinct groups in the training data.
         n_features_in_: Feature dimension ``d``.
     """
 
     def __init__(
         self,
-        C: float | None = None,
+        kind: str = "multiclass",
         Cs: Sequence[float] = DEFAULT_CS,
-        val_fraction: float = 0.2,
+        alphas: Sequence[float] = DEFAULT_ALPHAS,
+        n_splits: int = 5,
+        min_cv_samples: int = 50,
+        min_cv_groups: int = 10,
+        default_C: float = DEFAULT_C,
+        default_alpha: float = DEFAULT_ALPHA,
         max_iter: int = 1000,
-        seed: int = 0,
+        tol: float = 1e-3,
+        random_state: int = 0,
     ) -> None:
-        self.C = C
+        self.kind = kind
         self.Cs = Cs
-        self.val_fraction = val_fraction
+        self.alphas = alphas
+        self.n_splits = n_splits
+        self.min_cv_samples = min_cv_samples
+        self.min_cv_groups = min_cv_groups
+        self.default_C = default_C
+        self.default_alpha = default_alpha
         self.max_iter = max_iter
-        self.seed = seed
+        self.tol = tol
+        self.random_state = random_state
 
-    # ------------------------------------------------------------------ parameters
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn convention)."""
-        return {"C": self.C, "Cs": self.Cs, "val_fraction": self.val_fraction, "max_iter": self.max_iter, "seed": self.seed}
+    # ------------------------------------------------------------------ building blocks
+    def _check_params(self) -> None:
+        if self.kind not in TASK_KINDS:
+            raise InputError(f"kind must be one of {TASK_KINDS}. Received: kind={self.kind!r}")
+        for name in ("n_splits", "min_cv_samples", "min_cv_groups", "max_iter"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (2 if name == "n_splits" else 1):
+                raise InputError(f"{name} must be an integer >= {2 if name == 'n_splits' else 1}. Received: {name}={v!r}")
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)) or self.random_state < 0:
+            raise InputError(f"random_state must be an integer >= 0. Received: random_state={self.random_state!r}")
+        _positive(self.Cs, "Cs")
+        _positive(self.alphas, "alphas")
+        _positive(self.default_C, "default_C")
+        _positive(self.default_alpha, "default_alpha")
+        _positive(self.tol, "tol")
 
-    def set_params(self, **params: Any) -> LinearProbe:
-        """Set constructor parameters; returns ``self``."""
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise InputError(f"unknown parameter; LinearProbe takes {sorted(self.get_params())}. Received: {key!r}")
-            setattr(self, key, value)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"LinearProbe({args})"
-
-    def _validate_params(self) -> tuple[float | None, tuple[float, ...]]:
-        c = None if self.C is None else _check_c(self.C, "C")
-        try:
-            cs = tuple(_check_c(v, "Cs") for v in self.Cs)
-        except TypeError as exc:
-            raise InputError(f"Cs must be a sequence of positive numbers. Received: Cs={self.Cs!r}") from exc
-        if c is None and not cs:
-            raise InputError(f"Cs must hold at least one value when C is None. Received: Cs={self.Cs!r}")
-        vf = self.val_fraction
-        if isinstance(vf, bool) or not isinstance(vf, (int, float)) or not 0.0 < float(vf) < 1.0:
-            raise InputError(f"val_fraction must be in (0, 1). Received: val_fraction={vf!r}")
-        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
-            raise InputError(f"max_iter must be an integer >= 1. Received: max_iter={self.max_iter!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
-            raise InputError(f"seed must be an integer >= 0. Received: seed={self.seed!r}")
-        return c, cs
-
-    # ------------------------------------------------------------------ fitting
-    def _fit_one(self, x: np.ndarray, y: np.ndarray, c: float) -> tuple[Any, Any]:
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.linear_model import LogisticRegression
+    def _pipeline(self, value: float) -> Any:
+        from sklearn.linear_model import LogisticRegression, Ridge
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import StandardScaler
 
-        scaler = StandardScaler().fit(x)
-        if np.unique(y).size < 2:
-            return scaler, None
-        model = LogisticRegression(C=c, max_iter=int(self.max_iter), random_state=int(self.seed))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(scaler.transform(x), y)
-        return scaler, model
-
-    def _split(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """Positions of the training and validation parts, or ``None`` if no useful split exists."""
-        n = y.size
-        if n < 4:
-            return None
-        n_val = min(n - 2, max(1, int(round(float(self.val_fraction) * n))))
-        classes, counts = np.unique(y, return_counts=True)
-        rng = np.random.default_rng(int(self.seed))
-        if counts.min() >= 2 and classes.size <= n_val and classes.size <= n - n_val:
-            from sklearn.model_selection import StratifiedShuffleSplit
-
-            sss = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=int(self.seed))
-            train, val = next(sss.split(np.zeros((n, 1)), y))
+        if self.kind == "regression":
+            model: Any = Ridge(alpha=value)
         else:
-            perm = rng.permutation(n)
-            val, train = perm[:n_val], perm[n_val:]
-        if np.unique(y[train]).size < 2:
-            return None
-        return np.sort(train), np.sort(val)
+            model = LogisticRegression(C=value, max_iter=int(self.max_iter), tol=float(self.tol),
+                                       random_state=int(self.random_state))
+            if self.kind == "multilabel":
+                model = OneVsRestClassifier(model)
+        return Pipeline([("scale", StandardScaler()), ("model", model)])
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> LinearProbe:
-        """Choose ``C`` (unless given) and fit the probe.
+    def _param_name(self) -> str:
+        if self.kind == "regression":
+            return "model__alpha"
+        return "model__estimator__C" if self.kind == "multilabel" else "model__C"
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Any, y: Any, groups: Any = None) -> LinearProbe:
+        """Choose the regularisation (grouped CV, or the default when too small) and fit on all of ``X``.
 
         Args:
-            x: Features ``(n, d)`` (trailing axes are flattened).
-            y: Integer class labels ``(n,)``.
+            X: Features ``(n, d)`` (trailing axes are flattened).
+            y: Targets of the probe's kind: ``(n,)`` int, ``(n, L)`` 0/1, or ``(n,)`` float.
+            groups: ``(n,)`` group of every sample (rows of one group are never split across folds); ``None``:
+                every sample its own group (i.i.d. data).
 
         Returns:
             ``self``.
-
-        Raises:
-            InputError: On bad parameters, non-finite features, mismatched shapes, or no samples.
         """
-        c_fixed, cs = self._validate_params()
-        x = check_features(x)
-        y = check_labels(y, x.shape[0])
-        if x.shape[0] == 0:
-            raise InputError(f"cannot fit a probe on zero samples. Received: x.shape={x.shape}")
-        self.classes_ = np.unique(y)
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.model_selection import GridSearchCV
+
+        self._check_params()
+        x = check_features(X, "X")
+        n = x.shape[0]
+        if n == 0:
+            raise InputError(f"cannot fit a probe on zero samples. Received: X.shape={x.shape}")
+        target = _check_targets(self.kind, y, n)
+        g = np.arange(n) if groups is None else np.asarray(groups)
+        if g.shape != (n,):
+            raise InputError(f"groups must have one entry per sample ({n}). Received: shape={g.shape}")
         self.n_features_in_ = int(x.shape[1])
-        self.val_scores_: dict[float, float] = {}
-        if c_fixed is not None:
-            self.C_ = c_fixed
-        else:
-            split = self._split(y) if self.classes_.size >= 2 else None
-            if split is None:
-                self.C_ = _FALLBACK_C
+        self.n_groups_ = int(np.unique(g).size)
+        self.classes_ = np.unique(target) if self.kind == "multiclass" else None
+        self.cv_scores_: dict[float, float] = {}
+        candidates = _positive(self.alphas if self.kind == "regression" else self.Cs, "candidates")
+        default = float(self.default_alpha if self.kind == "regression" else self.default_C)
+        if self.kind == "multiclass" and self.classes_ is not None and self.classes_.size < 2:
+            self.estimator_, self.C_, self.cv_used_ = None, default, False
+            return self
+        self.cv_used_ = bool(n >= self.min_cv_samples and self.n_groups_ >= self.min_cv_groups)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", UserWarning)  # constant labels in a fold, small classes
+            if self.cv_used_:
+                search = GridSearchCV(
+                    self._pipeline(candidates[0]),
+                    {self._param_name(): list(candidates)},
+                    scoring=_neg_mae if self.kind == "regression" else _neg_log_loss,
+                    cv=grouped_splitter(self.kind, min(int(self.n_splits), self.n_groups_), int(self.random_state),
+                                        target),
+                    refit=True,
+                    error_score="raise",
+                )
+                search.fit(x, target, groups=g)
+                self.estimator_ = search.best_estimator_
+                self.C_ = float(search.best_params_[self._param_name()])
+                means = search.cv_results_["mean_test_score"]
+                self.cv_scores_ = {float(c): float(s) for c, s in zip(search.cv_results_[f"param_{self._param_name()}"], means)}
             else:
-                self.C_ = self._choose_c(x, y, *split, cs)
-        self.scaler_, self.model_ = self._fit_one(x, y, self.C_)
+                self.C_ = default
+                self.estimator_ = self._pipeline(default).fit(x, target)
         return self
 
-    def _choose_c(self, x: np.ndarray, y: np.ndarray, train: np.ndarray, val: np.ndarray, cs: tuple[float, ...]) -> float:
-        best: tuple[float, float, float] | None = None  # (-accuracy, log-loss, C)
-        for c in sorted(set(cs)):
-            scaler, model = self._fit_one(x[train], y[train], c)
-            proba = model.predict_proba(scaler.transform(x[val]))
-            pred = model.classes_[np.argmax(proba, axis=1)]
-            acc = float(np.mean(pred == y[val]))
-            col = np.searchsorted(model.classes_, y[val])
-            known = (col < model.classes_.size) & (model.classes_[np.minimum(col, model.classes_.size - 1)] == y[val])
-            p_true = np.where(known, proba[np.arange(val.size), np.minimum(col, model.classes_.size - 1)], 0.0)
-            loss = float(np.mean(-np.log(np.clip(p_true, 1e-15, 1.0))))
-            self.val_scores_[c] = acc
-            key = (-acc, loss, c)
-            if best is None or key < best:
-                best = key
-        assert best is not None
-        return best[2]
-
     # ------------------------------------------------------------------ prediction
-    def _check_fitted(self, x: Any) -> np.ndarray:
-        if not hasattr(self, "classes_"):
-            raise InputError("this LinearProbe is not fitted yet; call fit(x, y) first. Received: an unfitted probe")
-        feats = check_features(x)
-        if feats.shape[1] != self.n_features_in_:
-            raise InputError(
-                f"x must have the {self.n_features_in_} features the probe was fitted on. Received: {feats.shape[1]}"
-            )
-        return feats
+    def _features(self, X: Any) -> np.ndarray:
+        if not hasattr(self, "estimator_"):
+            raise InputError("this LinearProbe is not fitted yet; call fit(X, y) first. Received: an unfitted probe")
+        x = check_features(X, "X")
+        if x.shape[1] != self.n_features_in_:
+            raise InputError(f"X must have the {self.n_features_in_} features the probe was fitted on. Received: {x.shape[1]}")
+        return x
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
-        feats = self._check_fitted(x)
-        if self.model_ is None:
-            return np.ones((feats.shape[0], 1))
-        return self.model_.predict_proba(self.scaler_.transform(feats))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ``(n, len(classes_))`` (multiclass) or label probabilities ``(n, L)`` (multilabel)."""
+        if self.kind == "regression":
+            raise InputError("predict_proba is for classification probes. Received: kind='regression'")
+        x = self._features(X)
+        if self.estimator_ is None:
+            return np.ones((x.shape[0], 1))
+        return np.asarray(self.estimator_.predict_proba(x), dtype=np.float64)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Predicted class labels ``(n,)`` int64."""
+    def predict(self, X: Any) -> np.ndarray:
+        """Classes ``(n,)`` int64, labels ``(n, L)`` 0/1, or values ``(n,)`` float64."""
+        x = self._features(X)
+        if self.kind == "regression":
+            return np.asarray(self.estimator_.predict(x), dtype=np.float64)
         proba = self.predict_proba(x)
+        if self.kind == "multilabel":
+            return (proba >= 0.5).astype(np.int64)
+        assert self.classes_ is not None
         return self.classes_[np.argmax(proba, axis=1)].astype(np.int64)
 
-    def score(self, x: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy of :meth:`predict` on ``(x, y)`` in ``[0, 1]``."""
-        pred = self.predict(x)
-        truth = check_labels(y, pred.size)
-        return float(np.mean(pred == truth)) if pred.size else float("nan")
+    def prediction(self, X: Any, num_classes: int | None = None) -> np.ndarray:
+        """What :func:`rvsim.tasks.task_metrics` scores: probabilities over all ``num_classes`` classes
+        (multiclass; classes unseen in ``fit`` get 0), label probabilities (multilabel), values (regression)."""
+        if self.kind != "multiclass":
+            return self.predict_proba(X) if self.kind == "multilabel" else self.predict(X)
+        proba = self.predict_proba(X)
+        assert self.classes_ is not None
+        k = int(num_classes) if num_classes is not None else int(self.classes_.max()) + 1
+        if self.classes_.size and (self.classes_.min() < 0 or self.classes_.max() >= k):
+            raise InputError(f"num_classes must exceed every class seen in fit. Received: num_classes={k}, classes {self.classes_}")
+        full = np.zeros((proba.shape[0], k))
+        full[:, self.classes_] = proba
+        return full
+
+    def score(self, X: Any, y: Any) -> float:
+        """The task's headline score on ``(X, y)``: accuracy, mAP, or ``-MAE`` (higher is better)."""
+        x = self._features(X)
+        target = _check_targets(self.kind, y, x.shape[0])
+        k = None
+        if self.kind == "multiclass":
+            assert self.classes_ is not None
+            k = int(max(self.classes_.max(), target.max() if target.size else 0)) + 1
+        return float(task_metrics(self.kind, target, self.prediction(x, k))["score"])

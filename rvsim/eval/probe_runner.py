@@ -1,55 +1,37 @@
-"""The probe runner behind ``rvsim probe``: how much do self-supervised radio features help when labels are few?
+"""``rvsim probe``: the evaluation protocol (:mod:`rvsim.eval.protocol`) on a simulated dataset.
 
-For each label fraction of the run's training split and each seed, four methods are scored on the run's test
-split (``docs/probe_results.md``):
-
-* ``ssl`` — a linear probe on the frozen self-supervised radio encoder of the run;
-* ``supervised`` — the same encoder architecture trained end to end on the same labelled subset
-  (:func:`rvsim.train.train_supervised`);
-* ``random`` — a linear probe on a randomly initialised encoder of the same architecture (seeded);
-* ``raw`` — a linear probe on the raw radio input (flattened, standardised);
-
-and optionally ``ssl_knn`` — a cosine kNN on the SSL embeddings. The split is the run's ``split.json``: the SSL
-encoder saw the training split's radio and images (no labels) and never the test split. The run's ``val``
-split is not used: its labels would be supervision beyond the label budget.
+The self-supervised runs given (one per training seed; they must share the dataset and the split) define the
+split: the encoders saw the training split's radio and images without labels and never the test split;
+their ``val`` split is not used (its labels would be supervision beyond the label budget). Simulated scenes
+are i.i.d., so every training sample is its own group in the probes' cross-validation and the supervised
+baseline's validation hold-out. The task is fitted on the training split (thresholds such as
+``occupancy``'s near/far range come from it alone).
 
 Everything is validated, and every result computed, before the output folder is written.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rvsim.errors import ConfigError, DatasetError, InputError
-from rvsim.eval.embedding import embed
-from rvsim.eval.label_subsets import check_fractions
-from rvsim.eval.linear_probe import DEFAULT_CS
 from rvsim.eval.probe_report import PROBE_JSON, write_probe_report
-from rvsim.eval.probe_results import PROBE_RESULTS_FORMAT, chance_accuracy, validate_probe_results
-from rvsim.eval.probe_sweep import ProbeMethod, probe_sweep
-from rvsim.eval.random_encoder import reinitialized_encoder
-from rvsim.eval.retrieval import retrieval_topk, retrieve
+from rvsim.eval.probe_results import PROBE_RESULTS_FORMAT, PROBE_SCHEMA_VERSION, validate_probe_results
+from rvsim.eval.protocol import EvalSplit, ProtocolConfig, ProtocolEncoders, run_protocol
 
 __all__ = [
-    "ProbeConfig",
-    "PROBE_METHODS",
     "EMBEDDING_MAP_PNG",
     "RETRIEVALS_PNG",
     "run_probe",
     "check_probe_output_dir",
     "is_probe_dir",
 ]
-
-#: Methods the runner knows, in display order.
-PROBE_METHODS: tuple[str, ...] = ("ssl", "ssl_knn", "supervised", "random", "raw")
 
 EMBEDDING_MAP_PNG = "embedding_map.png"
 RETRIEVALS_PNG = "retrievals.png"
@@ -58,86 +40,13 @@ RETRIEVALS_PNG = "retrievals.png"
 _OUTPUT_FILES = (PROBE_JSON, "probe.md", "probe_accuracy.png", EMBEDDING_MAP_PNG, RETRIEVALS_PNG)
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-@dataclass(frozen=True)
-class ProbeConfig:
-    """Settings of a probe comparison.
-
-    Attributes:
-        fractions: Label fractions of the training split, each in ``(0, 1]``.
-        seeds: Number of seeds (seeds ``0 .. seeds-1``): subsets, probes, random encoders, supervised runs.
-        methods: Methods to run, a subset of :data:`PROBE_METHODS`.
-        Cs: Candidate inverse regularisation strengths of the linear probes.
-        max_iter: Solver iterations of the linear probes.
-        knn_k: Neighbours of the ``ssl_knn`` method.
-        batch_size: Samples per encoder forward pass.
-        supervised_epochs: Epochs of the supervised baseline; ``None``: the run's ``epochs``.
-        supervised_min_steps: Least optimiser steps of the supervised baseline (see
-            :func:`rvsim.train.train_supervised`; small label fractions get more epochs).
-        plots: Whether to draw ``embedding_map.png`` and ``retrievals.png`` (``probe_accuracy.png`` always is).
-        tsne_max_points: Most test samples in the t-SNE map.
-        retrieval_rows: Queries shown in ``retrievals.png``.
-        retrieval_k: Retrieved images per query in ``retrievals.png``.
-    """
-
-    fractions: tuple[float, ...] = (0.01, 0.1, 1.0)
-    seeds: int = 3
-    methods: tuple[str, ...] = ("ssl", "supervised", "random", "raw")
-    Cs: tuple[float, ...] = DEFAULT_CS
-    max_iter: int = 1000
-    knn_k: int = 20
-    batch_size: int = 256
-    supervised_epochs: int | None = None
-    supervised_min_steps: int = 200
-    plots: bool = True
-    tsne_max_points: int = 1000
-    retrieval_rows: int = 6
-    retrieval_k: int = 5
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "fractions", check_fractions(self.fractions))
-        except InputError as exc:
-            raise ConfigError(str(exc)) from None
-        if not _is_int(self.seeds) or self.seeds < 1:
-            raise ConfigError(f"seeds must be an integer >= 1. Received: seeds={self.seeds!r}")
-        methods = (self.methods,) if isinstance(self.methods, str) else tuple(self.methods)
-        unknown = [m for m in methods if m not in PROBE_METHODS]
-        if not methods or unknown or len(set(methods)) != len(methods):
-            raise ConfigError(f"methods must be distinct names among {list(PROBE_METHODS)}. Received: methods={list(methods)}")
-        object.__setattr__(self, "methods", methods)
-        cs = tuple(self.Cs) if isinstance(self.Cs, (list, tuple)) else ()
-        if not cs or not all(isinstance(c, (int, float)) and not isinstance(c, bool) and np.isfinite(c) and c > 0 for c in cs):
-            raise ConfigError(f"Cs must be positive numbers. Received: Cs={self.Cs!r}")
-        object.__setattr__(self, "Cs", tuple(float(c) for c in cs))
-        for name in ("max_iter", "knn_k", "batch_size", "tsne_max_points", "retrieval_rows", "retrieval_k"):
-            value = getattr(self, name)
-            if not _is_int(value) or value < 1:
-                raise ConfigError(f"{name} must be an integer >= 1. Received: {name}={value!r}")
-        if self.supervised_epochs is not None and (not _is_int(self.supervised_epochs) or self.supervised_epochs < 1):
-            raise ConfigError(f"supervised_epochs must be null or an integer >= 1. Received: {self.supervised_epochs!r}")
-        if not _is_int(self.supervised_min_steps) or self.supervised_min_steps < 0:
-            raise ConfigError(f"supervised_min_steps must be an integer >= 0. Received: {self.supervised_min_steps!r}")
-        if not isinstance(self.plots, bool):
-            raise ConfigError(f"plots must be true or false. Received: plots={self.plots!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able dict of every setting (tuples as lists)."""
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in dataclasses.fields(self)}
-
-
-# ---------------------------------------------------------------------------------------------- output folder
 def is_probe_dir(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a folder holding a valid ``probe.json`` (a previous probe output)."""
+    """Whether ``path`` is a folder holding a ``probe.json`` of rvsim (a previous probe output, any version)."""
     try:
         doc = json.loads((Path(path) / PROBE_JSON).read_text())
-        validate_probe_results(doc)
     except (OSError, ValueError):
         return False
-    return True
+    return isinstance(doc, dict) and doc.get("format") == PROBE_RESULTS_FORMAT
 
 
 def check_probe_output_dir(out_dir: str | os.PathLike[str]) -> None:
@@ -151,41 +60,12 @@ def check_probe_output_dir(out_dir: str | os.PathLike[str]) -> None:
         raise InputError(f"--out is a file, not a folder. Received: {out}")
     if out.is_dir() and any(out.iterdir()) and not is_probe_dir(out):
         raise InputError(
-            f"--out is a non-empty folder that is not a probe output (no valid {PROBE_JSON}); refusing to write "
+            f"--out is a non-empty folder that is not a probe output (no rvsim {PROBE_JSON}); refusing to write "
             f"into it. Received: {out}"
         )
 
 
-# ---------------------------------------------------------------------------------------------- run inputs
-@dataclass
-class _RunInputs:
-    """What a probe reads: the dataset, task, run, split, labels and radio inputs of both splits."""
-
-    ds: Any
-    task: Any
-    run_doc: dict[str, Any]
-    split: dict[str, np.ndarray]
-    ssl_encoder: Any
-    has_vision: bool
-    y_train: np.ndarray
-    y_test: np.ndarray
-    x_train: np.ndarray
-    x_test: np.ndarray
-    batch_size: int
-    ssl_embeddings: tuple[np.ndarray, np.ndarray] | None = None
-    retrieval_embeddings: tuple[np.ndarray, np.ndarray] | None = None
-
-    def ssl_features(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """SSL embeddings of the training and test splits (computed once)."""
-        if self.ssl_embeddings is None:
-            self.ssl_embeddings = (
-                embed(self.ssl_encoder, self.x_train, self.batch_size),
-                embed(self.ssl_encoder, self.x_test, self.batch_size),
-            )
-        return self.ssl_embeddings
-
-
-def _check_split(split: Mapping[str, np.ndarray], num_samples: int, run_dir: Path) -> None:
+def _check_split(split: dict[str, np.ndarray], num_samples: int, run_dir: Path) -> None:
     for name in ("train", "val", "test"):
         idx = split[name]
         if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= num_samples)):
@@ -202,286 +82,241 @@ def _check_split(split: Mapping[str, np.ndarray], num_samples: int, run_dir: Pat
         )
 
 
-def _load_inputs(data_dir: Path, run_dir: Path, task_name: str, batch_size: int) -> _RunInputs:
-    from rvsim.data import Dataset
-    from rvsim.tasks import get_task
+def _load_runs(ds: Any, run_dirs: Sequence[Path], test_fraction: float | None = None,
+               split_seed: int = 0) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Configs of the runs and the split to evaluate on.
 
-    task = get_task(task_name)  # unknown names fail before anything heavy
-    if not run_dir.is_dir():
-        raise InputError(f"the encoder run folder does not exist. Received: --encoder {run_dir}")
-    ds = Dataset(data_dir)
-    from rvsim.train import load_encoder, load_run_config, load_split, radio_input
-
-    run_doc = load_run_config(run_dir)
-    data_info = run_doc.get("data", {}) if isinstance(run_doc.get("data"), dict) else {}
-    diffs = [
-        f"{k} {data_info[k]!r} in the run vs {v!r} in --data"
-        for k, v in (("num_samples", len(ds)), ("seed", ds.seed))
-        if k in data_info and data_info[k] != v
-    ]
-    if diffs:
-        raise DatasetError(
-            "the run was trained on a different dataset (" + "; ".join(diffs) + f"). Received: --data {data_dir}"
-        )
-    split = load_split(run_dir)
-    _check_split(split, len(ds), run_dir)
-    task = task.for_dataset(ds)
-    y_train = task.labels(ds, split["train"])
-    y_test = task.labels(ds, split["test"])
-    if not isinstance(run_doc.get("config"), dict):
-        raise InputError(f"the run's config.json has no training config. Received: {run_dir}")
-    encoder = load_encoder(run_dir, "radio")
-    has_vision = (run_dir / "vision_encoder.keras").is_file()
-    x_train = radio_input(ds, split["train"], run_dir=run_dir)
-    x_test = radio_input(ds, split["test"], run_dir=run_dir)
-    return _RunInputs(ds, task, run_doc, split, encoder, has_vision, y_train, y_test, x_train, x_test, batch_size)
-
-
-# ---------------------------------------------------------------------------------------------- methods
-def _finite_floor(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Replace non-finite raw values (e.g. -inf dB) by the smallest finite training value."""
-    finite = train[np.isfinite(train)]
-    floor = float(finite.min()) if finite.size else 0.0
-    return (np.where(np.isfinite(train), train, floor), np.where(np.isfinite(test), test, floor))
-
-
-def _build_methods(inputs: _RunInputs, run_dir: Path, config: ProbeConfig, progress: Callable[[str], None]) -> list[ProbeMethod]:
-    from rvsim.train import TrainConfig, train_supervised
-
-    ds, split = inputs.ds, inputs.split
-    x_train, x_test = inputs.x_train, inputs.x_test
-    bs = config.batch_size
-
-    def ssl_features(seed: int) -> tuple[np.ndarray, np.ndarray]:
-        if inputs.ssl_embeddings is None:
-            progress("embedding the training and test splits with the SSL radio encoder")
-        return inputs.ssl_features()
-
-    def random_features(seed: int) -> tuple[np.ndarray, np.ndarray]:
-        encoder = reinitialized_encoder(inputs.ssl_encoder, seed)
-        return embed(encoder, x_train, bs), embed(encoder, x_test, bs)
-
-    def raw_features(seed: int) -> tuple[np.ndarray, np.ndarray]:
-        return _finite_floor(x_train.reshape(x_train.shape[0], -1), x_test.reshape(x_test.shape[0], -1))
-
-    run_config = TrainConfig.from_dict(inputs.run_doc["config"])
-    radio_field = inputs.run_doc.get("data", {}).get("radio_field")
-    if radio_field:
-        run_config = run_config.replace(radio_field=radio_field)
-    if config.supervised_epochs is not None:
-        run_config = run_config.replace(epochs=config.supervised_epochs)
-
-    def supervised(positions: np.ndarray, seed: int) -> np.ndarray:
-        model = train_supervised(
-            ds,
-            inputs.task,
-            split["train"][positions],
-            config=run_config.replace(seed=seed),
-            min_steps=config.supervised_min_steps,
-            verbose=0,
-        )
-        return np.argmax(embed(model, x_test, bs), axis=1).astype(np.int64)
-
-    table = {
-        "ssl": ProbeMethod("ssl", "linear", features=ssl_features),
-        "ssl_knn": ProbeMethod("ssl_knn", "knn", features=ssl_features),
-        "supervised": ProbeMethod("supervised", "end_to_end", train_predict=supervised),
-        "random": ProbeMethod("random", "linear", features=random_features, per_seed=True),
-        "raw": ProbeMethod("raw", "linear", features=raw_features),
-    }
-    return [table[m] for m in config.methods]
-
-
-# ---------------------------------------------------------------------------------------------- retrieval
-def _retrieval(inputs: _RunInputs, run_dir: Path, config: ProbeConfig, progress: Callable[[str], None]) -> dict[str, Any] | None:
-    """Radio → image retrieval on the test split with the run's encoders, or ``None`` without a vision encoder."""
-    if not inputs.has_vision:
-        return None
-    from rvsim.train import load_encoder, vision_input
-
-    progress("radio -> image retrieval on the test split")
-    test = inputs.split["test"]
-    vision = load_encoder(run_dir, "vision")
-    images = vision_input(inputs.ds, test, run_dir=run_dir)
-    radio_emb = inputs.ssl_features()[1]
-    image_emb = embed(vision, images, config.batch_size)
-    heads = _projection_heads(run_dir, inputs.run_doc, inputs.ssl_encoder, vision)
-    if heads is not None:
-        radio_emb = embed(heads[0], radio_emb, config.batch_size)
-        image_emb = embed(heads[1], image_emb, config.batch_size)
-    inputs.retrieval_embeddings = (radio_emb, image_emb)
-    return {**retrieval_topk(radio_emb, image_emb, ks=(1, 5)), "space": "projection" if heads else "embedding"}
-
-
-def _projection_heads(run_dir: Path, run_doc: Mapping[str, Any], radio: Any, vision: Any) -> tuple[Any, Any] | None:
-    """The run's radio and vision projection heads, or ``None`` if they cannot be recovered.
-
-    The cross-modal objective compares projections, so retrieval is scored there. The heads are taken from
-    ``radio_head.keras`` / ``vision_head.keras`` if the run saved them, else from the run's last checkpoint
-    (the cross-modal model rebuilt from ``config.json`` with the checkpoint's weights loaded), used only
-    if its encoder weights equal the saved encoders' (so the heads belong to them).
+    Without ``test_fraction`` every run must be a self-supervised run of ``ds`` and they must share their
+    split, which is used. With it, ``ds`` is a dataset the runs never saw: it is split by sample, seeded by
+    ``split_seed`` (``test_fraction`` of it to test, the rest to train).
     """
+    from rvsim.train import load_run_config, load_split
+
+    docs: list[dict[str, Any]] = []
+    split: dict[str, np.ndarray] | None = None
+    for run in run_dirs:
+        if not run.is_dir():
+            raise InputError(f"the encoder run folder does not exist. Received: --encoder {run}")
+        doc = load_run_config(run)
+        data = doc.get("data", {}) if isinstance(doc.get("data"), dict) else {}
+        if not isinstance(doc.get("config"), dict):
+            raise InputError(f"the run's config.json has no training config. Received: {run}")
+        for key in ("radio_field", "image_fields", "image_size"):
+            if docs and data.get(key) != docs[0]["data"].get(key):
+                raise InputError(f"every run of one comparison must use the same {key}. Received: {data.get(key)!r} in "
+                                 f"{run} vs {docs[0]['data'].get(key)!r}")
+        docs.append(doc)
+        if test_fraction is not None:
+            same = data.get("seed") == ds.seed and Path(str(data.get("path", ""))).resolve() == Path(ds.path).resolve()
+            if same:
+                raise InputError("--test-fraction splits a dataset the runs never saw, but the run was trained on this "
+                                 f"one; leave it out to use the run's own split. Received: {run}")
+            continue
+        diffs = [f"{k} {data[k]!r} in the run vs {v!r} in --data" for k, v in (("num_samples", len(ds)), ("seed", ds.seed))
+                 if k in data and data[k] != v]
+        if diffs:
+            raise DatasetError("the run was trained on a different dataset (" + "; ".join(diffs) + "); to evaluate on "
+                               f"a dataset the runs never saw, pass --test-fraction. Received: {run}")
+        s = load_split(run)
+        _check_split(s, len(ds), run)
+        if split is not None and not all(np.array_equal(split[k], s[k]) for k in ("train", "test")):
+            raise InputError(f"every run of one comparison must share the train/test split. Received: {run} differs "
+                             f"from {run_dirs[0]}")
+        split = split or s
+    if test_fraction is not None:
+        if not 0.0 < float(test_fraction) < 1.0:
+            raise InputError(f"--test-fraction must be in (0, 1). Received: {test_fraction}")
+        perm = np.random.default_rng(split_seed).permutation(len(ds)).astype(np.int64)
+        n_test = int(np.clip(round(float(test_fraction) * len(ds)), 1, len(ds) - 1))
+        split = {"train": np.sort(perm[n_test:]), "val": np.zeros(0, np.int64), "test": np.sort(perm[:n_test])}
+    assert split is not None
+    return docs, split
+
+
+def _retrieval(ds: Any, run: Path, test: np.ndarray, images: np.ndarray, radio_emb: np.ndarray,
+               batch_size: int) -> tuple[dict[str, Any], tuple[np.ndarray, np.ndarray]]:
+    """Radio → image retrieval on the test split in the run's projection space (if its heads are saved)."""
     import keras
 
     import rvsim.models  # noqa: F401  (registers the custom layers)
+    from rvsim.eval.embedding import embed
+    from rvsim.eval.retrieval import retrieval_topk
+    from rvsim.train import load_encoder
 
-    paths = (run_dir / "radio_head.keras", run_dir / "vision_head.keras")
-    if all(p.is_file() for p in paths):
-        return tuple(keras.models.load_model(p, safe_mode=True, compile=False) for p in paths)  # type: ignore[return-value]
-    if run_doc.get("kind") != "ssl":
-        return None
-    from rvsim.train.checkpoint_state import read_checkpoint
-
-    try:
-        state = read_checkpoint(run_dir / "checkpoint")
-    except InputError:
-        return None
-    if state is None:
-        return None
-    weights = run_dir / "checkpoint" / state.weights
-    from rvsim.models import RadioNormalization
-    from rvsim.train import TrainConfig, build_ssl_model
-
-    try:
-        data = run_doc["data"]
-        model = build_ssl_model(
-            TrainConfig.from_dict(run_doc["config"]),
-            tuple(data["radio_shape"]),
-            tuple(data["image_shape"]),
-            RadioNormalization.from_config(data["radio_normalization"]),
-        )
-        model.load_weights(weights)
-    except (OSError, ValueError, KeyError, TypeError, InputError):
-        return None
-
-    def same(a: Any, b: Any) -> bool:
-        wa, wb = a.get_weights(), b.get_weights()
-        return len(wa) == len(wb) and all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(wa, wb))
-
-    if not (same(model.radio_encoder, radio) and same(model.vision_encoder, vision)):
-        return None
-    return model.radio_head, model.vision_head
+    vision = load_encoder(run, "vision")
+    image_emb = embed(vision, images, batch_size)
+    heads = (run / "radio_head.keras", run / "vision_head.keras")
+    space = "embedding"
+    if all(p.is_file() for p in heads):
+        radio_head, vision_head = (keras.models.load_model(p, safe_mode=True, compile=False) for p in heads)
+        radio_emb, image_emb = embed(radio_head, radio_emb, batch_size), embed(vision_head, image_emb, batch_size)
+        space = "projection"
+    return {**retrieval_topk(radio_emb, image_emb, ks=(1, 5)), "space": space}, (radio_emb, image_emb)
 
 
-# ---------------------------------------------------------------------------------------------- plots
-def _plots(inputs: _RunInputs, run_dir: Path, out: Path, config: ProbeConfig) -> None:
-    from rvsim.eval.embedding_map import plot_embedding_map
-    from rvsim.eval.retrieval_grid import plot_retrievals
-
-    _, test_emb = inputs.ssl_features()
-    if test_emb.shape[0] >= 3:
-        plot_embedding_map(
-            test_emb,
-            inputs.y_test,
-            out / EMBEDDING_MAP_PNG,
-            class_names=list(inputs.task.class_names),
-            title=f"SSL radio embeddings, test split (t-SNE)\ncoloured by {inputs.task.name}",
-            max_points=config.tsne_max_points,
-            seed=0,
-        )
-    pair = inputs.retrieval_embeddings
-    if pair is None or "image/rgb" not in inputs.ds.fields:
-        return
-    radio_emb, image_emb = pair
-    test = inputs.split["test"]
-    rows = min(config.retrieval_rows, test.size)
-    queries = np.sort(np.random.default_rng(0).choice(test.size, size=rows, replace=False))
-    topk = retrieve(radio_emb[queries], image_emb, k=config.retrieval_k)
-    needed = np.unique(topk)
-    images = inputs.ds.read("image/rgb", test[needed])
-    remap = np.searchsorted(needed, topk)
-    own = np.searchsorted(needed, queries)
-    own = np.where((own < needed.size) & (needed[np.minimum(own, needed.size - 1)] == queries), own, -1)
-    radio_field = inputs.run_doc.get("data", {}).get("radio_field", "")
-    attrs = inputs.ds.attrs(radio_field) if radio_field in inputs.ds.fields else {}
-    plot_retrievals(
-        inputs.x_test[queries],
-        images,
-        remap,
-        own,
-        out / RETRIEVALS_PNG,
-        range_bins_m=attrs.get("range_bins_m"),
-        angle_bins_deg=attrs.get("angle_bins_deg"),
-        title="radio → image retrieval on the test split (own image outlined in green)",
-    )
-
-
-# ---------------------------------------------------------------------------------------------- entry point
 def run_probe(
     data_dir: str | os.PathLike[str],
-    run_dir: str | os.PathLike[str],
+    run_dirs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     task: str,
     out_dir: str | os.PathLike[str],
-    config: ProbeConfig | None = None,
+    config: ProtocolConfig | None = None,
     *,
+    plots: bool = True,
+    test_fraction: float | None = None,
+    split_seed: int = 0,
+    command: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Compare the SSL encoder of a run with supervised, random-encoder and raw-input baselines on a task.
+    """Run the evaluation protocol for the self-supervised runs of a simulated dataset on a task.
 
     Args:
-        data_dir: The dataset folder the run was trained on.
-        run_dir: The self-supervised run folder (``config.json``, ``split.json``, ``radio_encoder.keras``, and
-            ``vision_encoder.keras`` for retrieval).
+        data_dir: The dataset folder the runs were trained on.
+        run_dirs: One or more self-supervised run folders (training seeds; ``config.json``, ``split.json``,
+            ``radio_encoder.keras``, and ``vision_encoder.keras`` for ``vision`` and retrieval).
         task: Task name (see :mod:`rvsim.tasks`).
         out_dir: Output folder: missing, empty, or a previous probe output (its files are replaced).
-        config: Probe settings (default ``ProbeConfig()``).
+        config: Protocol settings (default ``ProtocolConfig()``).
+        plots: Also draw ``embedding_map.png`` and ``retrievals.png`` (first run).
+        test_fraction: Evaluate on a dataset the runs never saw (e.g. another seed of the family), split by sample
+            with ``split_seed``; ``None``: ``data_dir`` is the runs' dataset and their split is used.
+        split_seed: Seed of that split.
+        command: The command line, recorded in the report.
         progress: Called with short progress lines.
 
     Returns:
-        The ``probe.json`` document (also written to ``out_dir`` with ``probe.md``, ``probe_accuracy.png``
-        and, if ``config.plots``, ``embedding_map.png`` and (with a vision encoder) ``retrievals.png``).
+        The ``probe.json`` document (also written to ``out_dir`` with ``probe.md`` and ``probe_accuracy.png``).
 
     Raises:
-        InputError: (incl. ``ConfigError``, ``DatasetError``) for a bad config, a missing or unsuitable dataset or
+        InputError: (incl. ``ConfigError``, ``DatasetError``) for bad settings, a missing or unsuitable dataset or
             run, an unknown task, or an unusable ``out_dir``; nothing is written then.
     """
-    config = config or ProbeConfig()
-    if not isinstance(config, ProbeConfig):
-        raise ConfigError(f"config must be a ProbeConfig. Received: {type(config).__name__}")
+    config = config or ProtocolConfig()
+    if not isinstance(config, ProtocolConfig):
+        raise ConfigError(f"config must be a ProtocolConfig. Received: {type(config).__name__}")
     say = progress or (lambda line: None)
+    runs = [Path(run_dirs)] if isinstance(run_dirs, (str, os.PathLike)) else [Path(r) for r in run_dirs]
+    if not runs:
+        raise InputError("at least one encoder run is needed. Received: none")
+    if len({r.resolve() for r in runs}) != len(runs):
+        raise InputError(f"each encoder run may be given once. Received: {[str(r) for r in runs]}")
     out = Path(out_dir)
-    run = Path(run_dir)
     check_probe_output_dir(out)
-    inputs = _load_inputs(Path(data_dir), run, task, config.batch_size)
+    from rvsim.data import Dataset
+    from rvsim.tasks import get_task
 
-    methods = _build_methods(inputs, run, config, say)
-    results = probe_sweep(
-        methods,
-        inputs.y_train,
-        inputs.y_test,
-        fractions=config.fractions,
-        seeds=range(config.seeds),
-        Cs=config.Cs,
-        max_iter=config.max_iter,
-        knn_k=config.knn_k,
-        progress=say,
-    )
-    retrieval = _retrieval(inputs, run, config, say)
-    from rvsim import __version__
+    task_def = get_task(task)  # unknown names fail before anything heavy
+    ds = Dataset(data_dir)
+    try:
+        docs, split = _load_runs(ds, runs, test_fraction, split_seed)
+        from rvsim.train import load_encoder, radio_input, vision_input
 
-    doc: dict[str, Any] = {
-        "format": PROBE_RESULTS_FORMAT,
-        "task": inputs.task.name,
-        "chance": chance_accuracy(inputs.y_train, inputs.y_test, "majority"),
-        "chance_rule": "majority",
-        "num_classes": int(inputs.task.num_classes),
-        "class_names": list(inputs.task.class_names),
-        "split": {k: int(v.size) for k, v in inputs.split.items()},
-        "data": str(Path(data_dir).resolve()),
-        "encoder": str(run.resolve()),
-        "retrieval": retrieval,
-        "config": config.to_dict(),
-        "rvsim_version": __version__,
-        "results": results,
-    }
-    validate_probe_results(doc)
-    check_probe_output_dir(out)  # still usable after the (long) computation
-    out.mkdir(parents=True, exist_ok=True)
-    for name in _OUTPUT_FILES:  # stale files of a previous probe output
-        (out / name).unlink(missing_ok=True)
-    write_probe_report(doc, out)
-    if config.plots:
-        _plots(inputs, run, out, config)
-    say(f"wrote {out / PROBE_JSON}")
-    inputs.ds.close()
-    return doc
+        fitted = task_def.fit(ds, split["train"])
+        y_train, y_test = fitted.targets(ds, split["train"]), fitted.targets(ds, split["test"])
+        train_idx, test_idx = split["train"][y_train.valid], split["test"][y_test.valid]
+        y_train, y_test = y_train.take(np.flatnonzero(y_train.valid)), y_test.take(np.flatnonzero(y_test.valid))
+        if train_idx.size < 1 or test_idx.size < 1:
+            raise InputError(f"task {task!r} is defined on no training or no test sample of this dataset. Received: "
+                             f"{train_idx.size} and {test_idx.size}")
+        say(f"reading {train_idx.size} training and {test_idx.size} test samples")
+        x_train = radio_input(ds, train_idx, run_dir=runs[0])
+        x_test = radio_input(ds, test_idx, run_dir=runs[0])
+        ssl = [(r.name, load_encoder(r, "radio")) for r in runs]
+        has_vision = all((r / "vision_encoder.keras").is_file() for r in runs)
+        images: tuple[np.ndarray, np.ndarray] | None = None
+        vision: list[tuple[str, Any]] = []
+        if has_vision and ("vision" in config.methods or plots) and "image/rgb" in ds.fields:
+            images = (vision_input(ds, train_idx, run_dir=runs[0]), vision_input(ds, test_idx, run_dir=runs[0]))
+            vision = [(r.name, load_encoder(r, "vision")) for r in runs]
+        eval_split = EvalSplit(
+            x_train=x_train, x_test=x_test, y_train=y_train, y_test=y_test,
+            groups_train=np.arange(train_idx.size),  # i.i.d. simulated scenes: each sample its own group
+            split_seed=int(split_seed if test_fraction is not None else docs[0]["config"].get("split_seed", 0)),
+            images_train=None if images is None else images[0], images_test=None if images is None else images[1],
+            description={"train": int(train_idx.size), "test": int(test_idx.size), "grouping": "by sample (i.i.d. scenes)",
+                         "source": "the runs' split" if test_fraction is None else
+                         f"a dataset the runs never saw, {test_fraction:g} to test"},
+        )
+        protocol = run_protocol([eval_split], ProtocolEncoders(ssl=ssl, vision=vision), config, progress=say)
+
+        retrieval: dict[str, Any] | None = None
+        plot_pairs: tuple[np.ndarray, np.ndarray] | None = None
+        if has_vision and images is not None:
+            from rvsim.eval.embedding import embed
+
+            say("radio -> image retrieval on the test split")
+            retrieval = {}
+            for k, (r, (_, enc)) in enumerate(zip(runs, ssl)):
+                retrieval[r.name], pair = _retrieval(ds, r, test_idx, images[1], embed(enc, x_test, config.batch_size),
+                                                     config.batch_size)
+                if k == 0:
+                    plot_pairs = pair
+        from rvsim import __version__
+
+        chance_runs = protocol.pop("chance")
+        chance_score = float(np.mean([c["score"] for c in chance_runs.values()]))
+        doc: dict[str, Any] = {
+            "format": PROBE_RESULTS_FORMAT,
+            "schema_version": PROBE_SCHEMA_VERSION,
+            "task": {**fitted_description(fitted), **y_train.describe()},
+            "chance": {"score": chance_score, "rule": _chance_rule(y_train.kind), "per_split": chance_runs},
+            "data": {"path": str(Path(data_dir).resolve()), "num_samples": len(ds), "seed": ds.seed,
+                     "radio_field": docs[0]["data"].get("radio_field")},
+            "encoders": {"ssl": [str(r.resolve()) for r in runs]},
+            "splits": [{"split_seed": eval_split.split_seed, **eval_split.description}],
+            "config": config.to_dict(),
+            "retrieval": retrieval,
+            "rvsim_version": __version__,
+            **({"command": command} if command else {}),
+            **protocol,
+        }
+        validate_probe_results(doc)
+        check_probe_output_dir(out)  # still usable after the (long) computation
+        out.mkdir(parents=True, exist_ok=True)
+        for name in _OUTPUT_FILES:  # stale files of a previous probe output
+            (out / name).unlink(missing_ok=True)
+        write_probe_report(doc, out)
+        if plots:
+            _plots(ds, fitted, ssl[0][1], x_test, y_test, test_idx, plot_pairs, out, config.batch_size,
+                   docs[0]["data"].get("radio_field", ""))
+        say(f"wrote {out / PROBE_JSON}")
+        return doc
+    finally:
+        ds.close()
+
+
+def fitted_description(task: Any) -> dict[str, Any]:
+    """Name, kind and description of a task."""
+    return {"name": task.name, "kind": task.kind, "description": task.description}
+
+
+def _chance_rule(kind: str) -> str:
+    return {"multiclass": "majority class of the training split", "multilabel": "each label's training positive rate",
+            "regression": "the training split's median"}[kind]
+
+
+def _plots(ds: Any, task: Any, encoder: Any, x_test: np.ndarray, y_test: Any, test_idx: np.ndarray,
+           pair: tuple[np.ndarray, np.ndarray] | None, out: Path, batch_size: int, radio_field: str) -> None:
+    from rvsim.eval.embedding import embed
+    from rvsim.eval.embedding_map import plot_embedding_map
+    from rvsim.eval.retrieval import retrieve
+    from rvsim.eval.retrieval_grid import plot_retrievals
+
+    test_emb = embed(encoder, x_test, batch_size)
+    if test_emb.shape[0] >= 3 and task.kind == "multiclass":
+        plot_embedding_map(test_emb, y_test.values, out / EMBEDDING_MAP_PNG, class_names=list(task.class_names),
+                           title=f"SSL radio embeddings, test split (t-SNE)\ncoloured by {task.name}", seed=0)
+    if pair is None or "image/rgb" not in ds.fields:
+        return
+    radio_emb, image_emb = pair
+    rows = min(6, test_idx.size)
+    queries = np.sort(np.random.default_rng(0).choice(test_idx.size, size=rows, replace=False))
+    topk = retrieve(radio_emb[queries], image_emb, k=5)
+    needed = np.unique(topk)
+    images = ds.read("image/rgb", test_idx[needed])
+    remap = np.searchsorted(needed, topk)
+    own = np.searchsorted(needed, queries)
+    own = np.where((own < needed.size) & (needed[np.minimum(own, needed.size - 1)] == queries), own, -1)
+    attrs = ds.attrs(radio_field) if radio_field in ds.fields else {}
+    plot_retrievals(x_test[queries], images, remap, own, out / RETRIEVALS_PNG, range_bins_m=attrs.get("range_bins_m"),
+                    angle_bins_deg=attrs.get("angle_bins_deg"),
+                    title="radio → image retrieval on the test split (own image outlined in green)")

@@ -21,6 +21,7 @@ class ProjectionHead(keras.layers.Layer):
         hidden_dim: Units of the hidden layer.
         output_dim: Size of the projection.
         seed: Seed of the weight initialisers (``None``: unseeded).
+        bn_momentum: Momentum of the batch norm's moving statistics.
 
     Call arguments:
         inputs: Embeddings, shape ``(batch_size, embedding_dim)``.
@@ -30,7 +31,8 @@ class ProjectionHead(keras.layers.Layer):
         Projections, shape ``(batch_size, output_dim)``.
     """
 
-    def __init__(self, hidden_dim: int = 256, output_dim: int = 64, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, hidden_dim: int = 256, output_dim: int = 64, seed: int | None = None, bn_momentum: float = 0.99,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if hidden_dim < 1 or output_dim < 1:
             raise ConfigError(
@@ -42,7 +44,8 @@ class ProjectionHead(keras.layers.Layer):
         self.hidden = keras.layers.Dense(
             self.hidden_dim, use_bias=False, kernel_initializer=keras.initializers.HeNormal(seed=seed)
         )
-        self.norm = keras.layers.BatchNormalization()
+        self.bn_momentum = float(bn_momentum)
+        self.norm = keras.layers.BatchNormalization(momentum=self.bn_momentum)
         self.out = keras.layers.Dense(
             self.output_dim,
             kernel_initializer=keras.initializers.GlorotUniform(seed=None if seed is None else seed + 1),
@@ -66,5 +69,5 @@ class ProjectionHead(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update(hidden_dim=self.hidden_dim, output_dim=self.output_dim, seed=self.seed)
+        config.update(hidden_dim=self.hidden_dim, output_dim=self.output_dim, seed=self.seed, bn_momentum=self.bn_momentum)
         return config

@@ -9,7 +9,24 @@ import keras
 from rvsim.errors import ConfigError
 from rvsim.models.radio_normalization import RadioNormalization
 
-__all__ = ["build_radio_encoder"]
+__all__ = ["build_radio_encoder", "normalization_layer", "NORMS", "FEATURE_MAP"]
+
+#: Normalisation layers of the encoders' convolution stages.
+NORMS: tuple[str, ...] = ("batch", "group")
+
+#: Name of the encoders' last convolution-stage activation: the feature map kept in space (range × angle,
+#: image rows × columns) before it is flattened, which the spatially aligned objective reads.
+FEATURE_MAP = "feature_map"
+
+
+def normalization_layer(norm: str, channels: int, bn_momentum: float = 0.99) -> keras.layers.Layer:
+    """The normalisation after a convolution: batch norm (``bn_momentum``: the moving statistics' momentum,
+    Keras' default 0.99) or group norm (``min(8, channels)`` groups; no batch statistics at all)."""
+    if norm == "batch":
+        return keras.layers.BatchNormalization(momentum=bn_momentum)
+    if norm == "group":
+        return keras.layers.GroupNormalization(groups=max(1, min(8, channels)))
+    raise ConfigError(f"norm must be one of {NORMS}. Received: norm={norm!r}")
 
 
 def _initializer(seed: int | None, offset: int) -> keras.initializers.Initializer:
@@ -38,6 +55,8 @@ def build_radio_encoder(
     seed: int | None = None,
     normalization: RadioNormalization | str | None = "per_sample",
     name: str = "radio_encoder",
+    norm: str = "batch",
+    bn_momentum: float = 0.99,
 ) -> keras.Model:
     """Build the radio encoder for radio inputs in dB (see :func:`rvsim.train.radio_input`).
 
@@ -62,6 +81,8 @@ def build_radio_encoder(
         normalization: The input normalisation layer, a mode name for one with default settings
             (``"per_sample"``, ``"dataset"``), or ``None`` for none.
         name: Model name.
+        norm: ``"batch"`` or ``"group"`` normalisation in the convolution stages (:func:`normalization_layer`).
+        bn_momentum: Momentum of batch norm's moving statistics.
 
     Returns:
         A functional model mapping ``(batch_size, *input_shape)`` float32 [dB] to ``(batch_size, embedding_dim)``.
@@ -83,12 +104,13 @@ def build_radio_encoder(
     channels = width
     k = 0
     for stage in range(6):
-        for _ in range(2):
+        last = max(spatial) <= 8 or stage == 5
+        for j in range(2):
             x = conv(channels, kernel, padding="same", use_bias=False, kernel_initializer=_initializer(seed, k))(x)
             k += 1
-            x = keras.layers.BatchNormalization()(x)
-            x = keras.layers.ReLU()(x)
-        if max(spatial) <= 8 or stage == 5:
+            x = normalization_layer(norm, channels, bn_momentum)(x)
+            x = keras.layers.ReLU(name=FEATURE_MAP if last and j == 1 else None)(x)
+        if last:
             break
         pool_size = 2 if one_d else tuple(2 if s > 4 else 1 for s in spatial)
         x = pool(pool_size)(x)

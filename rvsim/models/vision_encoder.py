@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from rvsim.errors import ConfigError
+from rvsim.models.radio_encoder import FEATURE_MAP, normalization_layer
 
 __all__ = ["build_vision_encoder"]
 
@@ -16,6 +17,8 @@ def build_vision_encoder(
     embedding_dim: int = 128,
     seed: int | None = None,
     name: str = "vision_encoder",
+    norm: str = "batch",
+    bn_momentum: float = 0.99,
 ) -> keras.Model:
     """Build the vision encoder for preprocessed images.
 
@@ -29,6 +32,8 @@ def build_vision_encoder(
         embedding_dim: Size of the output embedding.
         seed: Seed of the weight initialisers (``None``: unseeded).
         name: Model name.
+        norm: ``"batch"`` or ``"group"`` normalisation (see :func:`rvsim.models.radio_encoder.normalization_layer`).
+        bn_momentum: Momentum of batch norm's moving statistics.
 
     Returns:
         A functional model mapping ``(batch_size, H, W, C)`` float32 to ``(batch_size, embedding_dim)``.
@@ -49,17 +54,19 @@ def build_vision_encoder(
     spatial = min(shape[:2])
     channels = width
     k = 0
-    for _ in range(6):
-        if spatial <= 4:
-            break
+    stages = 0
+    s = spatial
+    while s > 4 and stages < 6:
+        s, stages = (s + 1) // 2, stages + 1
+    for stage in range(stages):
         for strides in (2, 1):
             x = keras.layers.Conv2D(
                 channels, 3, strides=strides, padding="same", use_bias=False, kernel_initializer=init(k)
             )(x)
             k += 1
-            x = keras.layers.BatchNormalization()(x)
-            x = keras.layers.ReLU()(x)
-        spatial = (spatial + 1) // 2
+            x = normalization_layer(norm, channels, bn_momentum)(x)
+            last = stage == stages - 1 and strides == 1
+            x = keras.layers.ReLU(name=FEATURE_MAP if last else None)(x)
         channels = min(channels * 2, 4 * width)
     x = keras.layers.Flatten()(x)
     outputs = keras.layers.Dense(

@@ -1,7 +1,8 @@
 """Cross-modal self-supervised objectives: each is a Keras layer ``loss(z_radio, z_vision) -> scalar``.
 
 ``OBJECTIVES`` maps the names used in training configs (``"infonce"``, ``"vicreg"``, ``"barlow"``) to the
-classes; :func:`build_objective` makes one by name.
+classes; :func:`build_objective` makes one by name. :class:`DenseInfoNCELoss` is the spatially aligned
+objective over azimuth sectors, added to the global one by ``TrainConfig.dense_weight``.
 """
 
 from __future__ import annotations
@@ -10,17 +11,23 @@ from typing import Any
 
 from rvsim.errors import ConfigError
 from rvsim.objectives.barlow_twins_loss import BarlowTwinsLoss
+from rvsim.objectives.dense_info_nce_loss import DenseInfoNCELoss
 from rvsim.objectives.info_nce_loss import InfoNCELoss
 from rvsim.objectives.vicreg_loss import VICRegLoss
 
-__all__ = ["InfoNCELoss", "VICRegLoss", "BarlowTwinsLoss", "OBJECTIVES", "build_objective"]
+__all__ = ["DENSE_OBJECTIVES", "InfoNCELoss", "DenseInfoNCELoss", "VICRegLoss", "BarlowTwinsLoss", "OBJECTIVES", "build_objective"]
 
 #: Objective name -> loss layer class.
 OBJECTIVES: dict[str, type] = {"infonce": InfoNCELoss, "vicreg": VICRegLoss, "barlow": BarlowTwinsLoss}
 
+#: Objectives over azimuth sectors (``loss(c_radio (B, K, d), c_vision (B, K, d))``), joined to a global one.
+DENSE_OBJECTIVES: dict[str, type] = {"dense_infonce": DenseInfoNCELoss}
+
 
 def build_objective(name: str, **kwargs: Any) -> InfoNCELoss | VICRegLoss | BarlowTwinsLoss:
-    """Make the objective ``name`` (one of :data:`OBJECTIVES`) with keyword arguments for its class."""
-    if name not in OBJECTIVES:
-        raise ConfigError(f"unknown objective; expected one of {sorted(OBJECTIVES)}. Received: objective={name!r}")
-    return OBJECTIVES[name](**kwargs)  # type: ignore[no-any-return]
+    """Make the objective ``name`` (one of :data:`OBJECTIVES` or :data:`DENSE_OBJECTIVES`) with keyword
+    arguments for its class."""
+    table = {**OBJECTIVES, **DENSE_OBJECTIVES}
+    if name not in table:
+        raise ConfigError(f"unknown objective; expected one of {sorted(table)}. Received: objective={name!r}")
+    return table[name](**kwargs)  # type: ignore[no-any-return]

@@ -1,32 +1,20 @@
 """Real radio captures (DeepSense 6G): loaders, real tasks and splits.
 
-Importing this package needs only numpy (no TensorFlow / Keras); the sim-to-real evaluation that runs
-encoders lives in :mod:`rvsim.real.sim_to_real` and is imported on demand. Beam codebooks and the receiver
-model are radio physics shared with the simulator, in :mod:`rvsim.radio`; their names are re-exported here
-through the modules ``rvsim.real.codebook`` and ``rvsim.real.receiver`` until the eval-protocol change
-removes them.
+Numpy only: this package imports no TensorFlow or Keras. The evaluation of encoders on these captures is the
+protocol of :mod:`rvsim.eval` (:mod:`rvsim.eval.real_probe`, the command ``rvsim real``). Beam codebooks and
+the receiver model are radio physics shared with the simulator, in :mod:`rvsim.radio`.
 """
 
 from __future__ import annotations
 
-from rvsim.real.codebook import (  # moved to rvsim.radio; re-exported until the eval-protocol change
-    BROADSIDE_PATTERN_DEG,
-    MEASURED_CODEBOOK_FILE,
-    BeamCodebook,
-    beam_power,
-    beam_power_from_bearing,
-    bearing_from_pattern_angle,
-    dft_codebook,
-    find_measured_codebook,
-    load_codebook,
-    pattern_angle_from_bearing,
-)
 from rvsim.real.deepsense import (
     BeamBearingFit,
     RealBlockage,
+    RealBlockageSeries,
     RealScenario,
     fit_beam_bearing,
     load_blockage,
+    load_blockage_series,
     load_scenario,
     official_beam_label,
 )
@@ -40,30 +28,13 @@ from rvsim.real.real_tasks import (
     quantile_bins,
     range_task,
 )
-from rvsim.real.receiver import (  # moved to rvsim.radio; re-exported until the eval-protocol change
-    DEFAULT_FLOOR_DB,
-    DEFAULT_NOISE_CV,
-    add_receiver_noise,
-    estimate_noise_floor,
-    noise_floor_for_snr,
-    normalise_beam_power,
-    peak_snr_db,
-)
-from rvsim.real.splits import split_by_sequence, split_contiguous_blocks
+from rvsim.real.splits import split_by_sequence, split_contiguous_blocks, split_series_by_time
 
 __all__ = [
-    "BROADSIDE_PATTERN_DEG",
-    "MEASURED_CODEBOOK_FILE",
-    "BeamCodebook",
-    "beam_power",
-    "beam_power_from_bearing",
-    "bearing_from_pattern_angle",
-    "dft_codebook",
-    "find_measured_codebook",
-    "load_codebook",
-    "pattern_angle_from_bearing",
     "BeamBearingFit",
     "RealBlockage",
+    "RealBlockageSeries",
+    "load_blockage_series",
     "RealScenario",
     "fit_beam_bearing",
     "load_blockage",
@@ -77,13 +48,7 @@ __all__ = [
     "make_real_task",
     "quantile_bins",
     "range_task",
-    "DEFAULT_FLOOR_DB",
-    "DEFAULT_NOISE_CV",
-    "add_receiver_noise",
-    "estimate_noise_floor",
-    "noise_floor_for_snr",
-    "normalise_beam_power",
-    "peak_snr_db",
     "split_by_sequence",
     "split_contiguous_blocks",
+    "split_series_by_time",
 ]

@@ -32,6 +32,10 @@ from rvsim.real.geodesy import heading_deg, latlon_to_enu
 __all__ = [
     "RealScenario",
     "RealBlockage",
+    "RealBlockageSeries",
+    "load_blockage_series",
+    "BLOCKAGE_HORIZONS",
+    "SERIES_LENGTH",
     "BeamBearingFit",
     "load_scenario",
     "load_blockage",
@@ -118,9 +122,10 @@ class RealScenario:
         bearing_deg: ``(N,)`` car azimuth from the array broadside, positive to the left [deg].
         seq_index: ``(N,)`` int64 drive-by sequence id.
         index: ``(N,)`` int64 DeepSense sample index (row + 1).
-        fit: The beam/bearing fit that set the broadside and GPS shift.
-        noise_floor: Estimated noise floor of ``power`` (:func:`~rvsim.radio.receiver_noise.estimate_noise_floor`).
+        fit: The beam/bearing fit that set the broadside and GPS shift (on ``fit_rows``).
+        noise_floor: Estimated noise floor of ``power[fit_rows]`` (:func:`~rvsim.radio.receiver_noise.estimate_noise_floor`).
         files: ``{role: path}`` of the files read.
+        fit_rows: ``(m,)`` rows the calibration was fitted on.
     """
 
     scenario: int
@@ -136,6 +141,7 @@ class RealScenario:
     fit: BeamBearingFit
     noise_floor: float
     files: dict[str, str]
+    fit_rows: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def num_samples(self) -> int:
@@ -163,6 +169,7 @@ class RealScenario:
             "bearing_deg": [float(self.bearing_deg.min()), float(self.bearing_deg.max())],
             "noise_floor": self.noise_floor,
             "fit": self.fit.to_dict(),
+            "fit_rows": int(self.fit_rows.size),
         }
 
 
@@ -386,8 +393,14 @@ def load_scenario(
     max_gps_shift: int = 20,
     broadside_heading_deg: float | None = None,
     prefer_calibrated: bool = True,
+    fit_rows: np.ndarray | None = None,
 ) -> RealScenario:
     """Load one DeepSense drive-by scenario and compute range and bearing of the car.
+
+    The site calibration — broadside heading and GPS time shift (:func:`fit_beam_bearing`) and the noise
+    floor it uses — is fitted on ``fit_rows`` only, then applied to every row. An evaluation passes its
+    training rows, so that no test row (its radio or its position) shapes any label; the default, every row,
+    is for looking at a scenario as a whole.
 
     Works for any scenario number whose files follow ``scenario{s}_unit1_pwr_60ghz_1-N.npy``,
     ``scenario{s}_unit1_loc_1-N.npy``, ``scenario{s}_unit2_loc_1-N.npy``, ``scenario{s}_seq_index_1-N.npy``
@@ -403,6 +416,8 @@ def load_scenario(
         max_gps_shift: Largest GPS shift tried [rows].
         broadside_heading_deg: Fix the broadside heading (compass, clockwise from north) instead of fitting it.
         prefer_calibrated: Use ``*_unit2_loc_cal_*`` when it exists.
+        fit_rows: Rows the calibration is fitted on (e.g. the training split); ``None``: every row. Sequences
+            are shifted as wholes, so pass whole sequences.
 
     Returns:
         The scenario.
@@ -435,11 +450,15 @@ def load_scenario(
             found = find_measured_codebook(Path(data_dir))
         codebook = load_codebook(found) if found is not None else dft_codebook()
     enu0 = latlon_to_enu(bs, car)
-    fit, enu = fit_beam_bearing(
-        power, enu0, seq, codebook,
+    rows = np.arange(n, dtype=np.int64) if fit_rows is None else np.asarray(fit_rows, dtype=np.int64)
+    if rows.ndim != 1 or rows.size < 1 or rows.min() < 0 or rows.max() >= n:
+        raise InputError(f"fit_rows must be row indices in [0, {n}). Received: shape={rows.shape}")
+    fit, _ = fit_beam_bearing(
+        power[rows], enu0[rows], seq[rows], codebook,
         max_gps_shift=max_gps_shift if align_gps else 0,
         broadside_heading_deg=broadside_heading_deg,
     )
+    enu = shift_within_sequences(enu0, seq, fit.gps_shift_samples)
     return RealScenario(
         scenario=s,
         power=power,
@@ -452,8 +471,9 @@ def load_scenario(
         seq_index=seq,
         index=np.arange(1, n + 1, dtype=np.int64),
         fit=fit,
-        noise_floor=estimate_noise_floor(power),
+        noise_floor=estimate_noise_floor(power[rows]),
         files={role: str(path) for role, path in files.items()},
+        fit_rows=np.sort(rows),
     )
 
 
@@ -495,3 +515,77 @@ def load_blockage(data_dir: str | Path) -> RealBlockage:
     if bad.size:
         raise DatasetError(f"{path.name}['blockage'] must be 0 or 1. Received: values {bad[:5].tolist()}")
     return RealBlockage(power=power, blockage=blockage, index=index, path=str(path))
+
+
+#: DeepSense's future-blockage series file, looked up next to :data:`BLOCKAGE_FILE`.
+BLOCKAGE_SERIES_FILE: str = "s17_dev_future_series.npz"
+
+#: Past sweeps per series of the future-blockage task.
+SERIES_LENGTH: int = 8
+
+#: Horizons of the official future-blockage series.
+BLOCKAGE_HORIZONS: tuple[int, ...] = (1, 5, 10)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RealBlockageSeries:
+    """DeepSense's standard future-blockage task on scenario 17: 8 past sweeps, is the link blocked within the
+    next ``horizon`` sweeps.
+
+    Attributes:
+        horizon: Sweeps ahead ``K``.
+        power: ``(n, 8, 64)`` float64 linear beam powers of the 8 past sweeps of every series, in time order.
+        blocked: ``(n,)`` int64, 1 when any of the next ``K`` sweeps is blocked (``next.max(axis=1)``).
+        start: ``(n,)`` DeepSense index of the first past sweep.
+        part: ``(n,)`` the official part of every series: ``"train"``, ``"val"`` or ``"test"``.
+        path: The series file read.
+    """
+
+    horizon: int
+    power: np.ndarray
+    blocked: np.ndarray
+    start: np.ndarray
+    part: np.ndarray
+    path: str
+
+    @property
+    def num_series(self) -> int:
+        """Series ``n``."""
+        return int(self.power.shape[0])
+
+
+def load_blockage_series(data_dir: str | Path, horizon: int) -> RealBlockageSeries:
+    """Load the official future-blockage series of horizon ``K`` (``blockage_s17/s17_dev_future_series.npz``),
+    their sweeps looked up by DeepSense index in :data:`BLOCKAGE_FILE`.
+
+    Raises:
+        InputError: A horizon without official series.
+        DatasetError: Missing files or keys, a series whose sweeps are not all in the sweep file, labels other
+            than 0/1, or object arrays.
+    """
+    if horizon not in BLOCKAGE_HORIZONS:
+        raise InputError(f"horizon must be one of {list(BLOCKAGE_HORIZONS)} (the official series). Received: horizon={horizon!r}")
+    sweeps = load_blockage(data_dir)
+    path = Path(sweeps.path).parent / BLOCKAGE_SERIES_FILE
+    parts = ("train", "val", "test")
+    keys = [f"future{horizon}_{p}_{k}" for p in parts for k in ("start", "next")]
+    arrays = load_npz(path, keys)
+    row_of = {int(ix): r for r, ix in enumerate(sweeps.index)}
+    power, blocked, start, part = [], [], [], []
+    for p in parts:
+        st = check_array(arrays[f"future{horizon}_{p}_start"], name=f"{path.name}['future{horizon}_{p}_start']", kind="int",
+                         shape=(None,))
+        nxt = check_array(arrays[f"future{horizon}_{p}_next"], name=f"{path.name}['future{horizon}_{p}_next']", kind="int",
+                          shape=(st.size, horizon))
+        if np.setdiff1d(np.unique(nxt), [0, 1]).size:
+            raise DatasetError(f"{path.name}['future{horizon}_{p}_next'] must be 0 or 1. Received: {np.unique(nxt)[:5].tolist()}")
+        missing = [int(s) + j for s in st for j in range(SERIES_LENGTH) if int(s) + j not in row_of]
+        if missing:
+            raise DatasetError(f"{path.name}: series sweeps missing from {BLOCKAGE_FILE}. Received: indices {missing[:5]}")
+        rows = np.array([[row_of[int(s) + j] for j in range(SERIES_LENGTH)] for s in st], dtype=np.int64).reshape(-1, SERIES_LENGTH)
+        power.append(sweeps.power[rows])
+        blocked.append(nxt.max(axis=1).astype(np.int64))
+        start.append(st.astype(np.int64))
+        part.append(np.full(st.size, p))
+    return RealBlockageSeries(horizon=int(horizon), power=np.concatenate(power), blocked=np.concatenate(blocked),
+                              start=np.concatenate(start), part=np.concatenate(part), path=str(path))

@@ -1,7 +1,8 @@
 """Classification tasks on real captures: car bearing (8 classes), car range (4 classes), blockage (2 classes).
 
 Bearing and range classes are quantile bins of the **training split** (balanced there); the same edges label
-the test split and, for zero-shot transfer, simulated samples (:func:`apply_bins`).
+the test split (:func:`apply_bins`). Labels are :class:`rvsim.tasks.TaskTargets` (kind ``"multiclass"``),
+the bin edges in their ``params``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rvsim.errors import InputError
-from rvsim.real.deepsense import RealBlockage, RealScenario
+from rvsim.real.deepsense import RealBlockage, RealBlockageSeries, RealScenario
+from rvsim.tasks import TaskTargets
 
 __all__ = [
     "RealTaskLabels",
@@ -22,11 +24,13 @@ __all__ = [
     "bearing_task",
     "range_task",
     "blockage_task",
+    "blockage_future_task",
     "make_real_task",
 ]
 
-#: Task names and the data they need: ``bearing``/``range`` a scenario, ``blockage`` the scenario-17 set.
-REAL_TASKS: tuple[str, ...] = ("bearing", "range", "blockage")
+#: Task names and the data they need: ``bearing``/``range`` a scenario, ``blockage`` the scenario-17 set,
+#: ``blockage-future`` DeepSense's official series of scenario 17 (8 past sweeps, blocked within K ahead).
+REAL_TASKS: tuple[str, ...] = ("bearing", "range", "blockage", "blockage-future")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -61,6 +65,15 @@ class RealTaskLabels:
             "edges": None if self.edges is None else [float(e) for e in self.edges],
             "unit": self.unit,
         }
+
+    def targets(self, rows: ArrayLike | None = None) -> TaskTargets:
+        """The labels of ``rows`` (default: all) as :class:`rvsim.tasks.TaskTargets`: binned tasks name their
+        classes ``bin 1`` … ``bin K`` (their edges, which differ between training splits, are in ``params``)."""
+        labels = self.labels if rows is None else self.labels[np.asarray(rows, dtype=np.int64)]
+        params: dict[str, object] = {} if self.edges is None else {
+            "edges": [round(float(e), 4) for e in self.edges], "edges_unit": self.unit, "edges_from": "training split"}
+        names = self.class_names if self.edges is None else tuple(f"bin {k + 1}" for k in range(self.num_classes))
+        return TaskTargets(self.name, "multiclass", labels, np.ones(labels.shape[0], dtype=bool), names, "", params)
 
 
 def quantile_bins(values: ArrayLike, train_indices: ArrayLike, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -153,8 +166,21 @@ def blockage_task(blockage: RealBlockage) -> RealTaskLabels:
     return RealTaskLabels("blockage", blockage.blockage.astype(np.int64), ("clear", "blocked"), None, "")
 
 
+def blockage_future_task(series: RealBlockageSeries) -> RealTaskLabels:
+    """Blocked within the next ``K`` sweeps (1) or not (0), DeepSense's future-blockage label.
+
+    Args:
+        series: The official series of one horizon.
+
+    Returns:
+        The labels.
+    """
+    return RealTaskLabels("blockage-future", series.blocked.astype(np.int64),
+                          ("clear", f"blocked within {series.horizon}"), None, "")
+
+
 def make_real_task(
-    name: str, data: RealScenario | RealBlockage, train_indices: ArrayLike | None = None
+    name: str, data: RealScenario | RealBlockage | RealBlockageSeries, train_indices: ArrayLike | None = None
 ) -> RealTaskLabels:
     """Labels of a task by name.
 
@@ -171,6 +197,10 @@ def make_real_task(
     """
     if name not in REAL_TASKS:
         raise InputError(f"Unknown real task; choose one of {list(REAL_TASKS)}. Received: task={name!r}")
+    if name == "blockage-future":
+        if not isinstance(data, RealBlockageSeries):
+            raise InputError(f"Task 'blockage-future' needs the official series. Received: {type(data).__name__}")
+        return blockage_future_task(data)
     if name == "blockage":
         if not isinstance(data, RealBlockage):
             raise InputError(f"Task 'blockage' needs the scenario-17 blockage set. Received: {type(data).__name__}")

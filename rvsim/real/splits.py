@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from rvsim.errors import InputError
 
-__all__ = ["split_by_sequence", "split_contiguous_blocks"]
+__all__ = ["split_by_sequence", "split_contiguous_blocks", "split_series_by_time"]
 
 
 def _check_fraction(test_fraction: float) -> float:
@@ -113,3 +113,63 @@ def split_contiguous_blocks(
         f"No block split puts every class in both train and test after {max_tries} draws. "
         f"Received: num_blocks={num_blocks}, test_fraction={test_fraction}"
     )
+
+
+def split_series_by_time(
+    start: ArrayLike,
+    *,
+    span: int,
+    test_fraction: float = 0.2,
+    num_blocks: int = 20,
+    seed: int = 0,
+    labels: ArrayLike | None = None,
+    max_tries: int = 1000,
+) -> dict[str, np.ndarray]:
+    """Split overlapping windows of a time series (e.g. 8 past sweeps + K ahead) by contiguous blocks of time.
+
+    The time axis from the first to the last window start is cut into ``num_blocks`` equal blocks;
+    ``round(test_fraction · num_blocks)`` of them, drawn with ``seed``, hold the test windows (by start). A
+    training window is kept only if the ``span`` sweeps it covers do not overlap any test window's, so no sweep
+    is on both sides. With ``labels``, draws are repeated until both sides hold every class.
+
+    Args:
+        start: ``(n,)`` index of every window's first sweep.
+        span: Sweeps a window covers (past and future).
+        test_fraction: Fraction of blocks in test, in ``(0, 1)``.
+        num_blocks: Number of blocks (>= 2).
+        seed: Seed of the draw.
+        labels: ``(n,)`` optional labels that both sides must cover.
+        max_tries: Draws tried before giving up.
+
+    Returns:
+        ``{"train": rows, "test": rows}`` sorted int64, disjoint.
+
+    Raises:
+        InputError: Bad sizes, or no draw with every class on both sides.
+    """
+    frac = _check_fraction(test_fraction)
+    st = np.asarray(start, dtype=np.int64)
+    if st.ndim != 1 or st.size < 2 or int(span) < 1 or int(num_blocks) < 2:
+        raise InputError(f"need >= 2 windows, span >= 1 and num_blocks >= 2. Received: {st.shape}, span={span}, "
+                         f"num_blocks={num_blocks}")
+    y = None if labels is None else np.asarray(labels)
+    bounds = np.linspace(st.min(), st.max() + 1, int(num_blocks) + 1)
+    block = np.clip(np.searchsorted(bounds, st, side="right") - 1, 0, int(num_blocks) - 1)
+    n_test = int(np.clip(round(frac * num_blocks), 1, num_blocks - 1))
+    rng = np.random.default_rng(seed)
+    for _ in range(max(1, int(max_tries))):
+        test_blocks = rng.choice(int(num_blocks), size=n_test, replace=False)
+        is_test = np.isin(block, test_blocks)
+        # a training window [s, s + span) must not overlap any test window [t, t + span)
+        test_starts = np.sort(st[is_test])
+        lo = np.searchsorted(test_starts, st - span + 1, side="left")
+        hi = np.searchsorted(test_starts, st + span - 1, side="right")
+        clash = hi > lo
+        train = np.flatnonzero(~is_test & ~clash)
+        test = np.flatnonzero(is_test)
+        ok = train.size and test.size and (y is None or (np.unique(y[train]).size == np.unique(y).size
+                                                          and np.unique(y[test]).size == np.unique(y).size))
+        if ok:
+            return {"train": train.astype(np.int64), "test": test.astype(np.int64)}
+    raise InputError(f"No block split puts every class in both train and test after {max_tries} draws. "
+                     f"Received: num_blocks={num_blocks}, test_fraction={test_fraction}")

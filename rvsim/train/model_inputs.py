@@ -90,7 +90,9 @@ def images_to_float(rgb: Any, depth: Any | None = None, size: Sequence[int] | No
 
     Args:
         rgb: ``(batch_size, H, W, 3)`` uint8.
-        depth: ``(batch_size, H, W)`` distance [m] (``inf`` → channel value 0), or ``None``.
+        depth: ``(batch_size, H, W)`` distance [m], or ``None``. Pixels where the camera ray hits nothing (stored
+            as depth 0 by the generators, see ``docs/dataset_schema.md``; ``inf``, NaN or any value <= 0) get
+            channel value 0, the farthest possible, not 1.
         size: Output ``(height, width)`` (bilinear resize), or ``None`` to keep ``(H, W)``.
 
     Returns:
@@ -99,7 +101,8 @@ def images_to_float(rgb: Any, depth: Any | None = None, size: Sequence[int] | No
     x = tf.cast(rgb, tf.float32) / 255.0
     if depth is not None:
         d = tf.cast(depth, tf.float32)
-        inv = tf.where(tf.math.is_finite(d), 1.0 / (1.0 + tf.maximum(d, 0.0)), tf.zeros_like(d))
+        hit = tf.math.is_finite(d) & (d > 0.0)
+        inv = tf.where(hit, 1.0 / (1.0 + tf.where(hit, d, 0.0)), tf.zeros_like(d))
         x = tf.concat([x, inv[..., None]], axis=-1)
     if size is not None and tuple(size) != tuple(x.shape[1:3]):
         x = tf.image.resize(x, tuple(size), method="bilinear")

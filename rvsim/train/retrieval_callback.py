@@ -46,7 +46,7 @@ class RetrievalCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         radio, images = [], []
         for batch in self.data:
-            z_radio, z_vision = self.model(batch, training=False)
+            z_radio, z_vision = self.model(batch, training=False)[:2]
             radio.append(np.asarray(z_radio))
             images.append(np.asarray(z_vision))
         if not radio or logs is None:

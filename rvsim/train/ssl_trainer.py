@@ -77,7 +77,7 @@ __all__ = [
 
 
 #: Default radio floor below the peak for linear-power fields such as beam power [dB] (the real receiver's
-#: ``rvsim.real.receiver.DEFAULT_FLOOR_DB`` is -20 dB).
+#: ``rvsim.radio.DEFAULT_FLOOR_DB`` is -20 dB).
 LINEAR_DYNAMIC_RANGE_DB: float = 20.0
 
 #: Default radio floor below the peak for maps stored in dB such as range–angle maps [dB].
@@ -167,11 +167,46 @@ def _check_flip(ds: Dataset, layout: InputLayout, augmentation: AugmentConfig) -
             )
 
 
+def _column_azimuths(total: int, columns: int, azimuth_of: Any) -> np.ndarray:
+    """Mean azimuth [deg] of the input columns each of ``columns`` feature columns covers."""
+    per_input = np.asarray([azimuth_of(u) for u in range(total)], dtype=np.float64)
+    bounds = np.linspace(0, total, columns + 1).round().astype(int)
+    return np.array([per_input[a:b].mean() for a, b in zip(bounds[:-1], bounds[1:])])
+
+
+def sector_matrices(radio: Any, vision: Any, config: TrainConfig, angle_bins_deg: Any,
+                    camera_fov_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """The azimuth-sector pooling matrices of the dense objective for a pair of built encoders.
+
+    The radio feature map's angle columns average the map's angle bins they cover; the image feature map's
+    columns the pixel columns they cover, each pixel column at ``atan((1 - 2 (u + 1/2) / W) tan(fov / 2))``
+    (a pinhole camera; positive to the left, like the radio bearing). The sectors span what both see.
+    """
+    from rvsim.models.cross_modal_model import sector_pooling
+    from rvsim.models.radio_encoder import FEATURE_MAP
+
+    bins = np.asarray(angle_bins_deg, dtype=np.float64)
+    radio_cols = int(radio.get_layer(FEATURE_MAP).output.shape[-2])
+    vision_cols = int(vision.get_layer(FEATURE_MAP).output.shape[-2])
+    width = int(vision.input_shape[2])
+    half = np.radians(camera_fov_deg) / 2
+
+    def pixel(u: int) -> float:
+        return float(np.degrees(np.arctan((1 - 2 * (u + 0.5) / width) * np.tan(half))))
+
+    span = min(float(bins.max() - bins.min()), float(camera_fov_deg))
+    return (sector_pooling(_column_azimuths(bins.size, radio_cols, lambda j: bins[j]), config.dense_sectors, span),
+            sector_pooling(_column_azimuths(width, vision_cols, pixel), config.dense_sectors, span))
+
+
 def build_ssl_model(
     config: TrainConfig,
     radio_shape: tuple[int, ...],
     image_shape: tuple[int, int, int],
     normalization: RadioNormalization | None = None,
+    *,
+    angle_bins_deg: Any = None,
+    camera_fov_deg: float | None = None,
 ) -> CrossModalModel:
     """The cross-modal model of ``config`` (built, not compiled).
 
@@ -181,6 +216,11 @@ def build_ssl_model(
         image_shape: ``(height, width, channels)``.
         normalization: The radio encoder's input normalisation (default: ``config.radio_normalization`` with
             default statistics and ``config.dynamic_range_db`` or 60 dB).
+        angle_bins_deg: The range–angle map's angle bins [deg] (the dense objective, ``dense_weight > 0``).
+        camera_fov_deg: The camera's horizontal field of view [deg] (the dense objective).
+
+    Raises:
+        ConfigError: The dense objective without a 2-D radio map, angle bins or field of view.
     """
     seed = config.seed
     if normalization is None:
@@ -195,8 +235,11 @@ def build_ssl_model(
         embedding_dim=config.embedding_dim,
         seed=seed,
         normalization=normalization,
+        norm=config.norm,
+        bn_momentum=config.bn_momentum,
     )
-    vision = build_vision_encoder(image_shape, width=config.vision_width, embedding_dim=config.embedding_dim, seed=seed + 1000)
+    vision = build_vision_encoder(image_shape, width=config.vision_width, embedding_dim=config.embedding_dim,
+                                  seed=seed + 1000, norm=config.norm, bn_momentum=config.bn_momentum)
     if config.objective == "infonce":
         objective = build_objective(
             "infonce", temperature=config.temperature, learnable_temperature=config.learnable_temperature
@@ -209,21 +252,56 @@ def build_ssl_model(
     else:
         # an objective registered in rvsim.objectives.OBJECTIVES at run time, built with its defaults
         objective = build_objective(config.objective)
+    dense: dict[str, Any] = {}
+    if config.dense_weight > 0:
+        if len(radio_shape) != 2 or angle_bins_deg is None or camera_fov_deg is None:
+            raise ConfigError(
+                "dense_weight > 0 (the spatially aligned objective) needs a range–angle map with angle_bins_deg and "
+                f"a camera field of view. Received: radio shape {tuple(radio_shape)}, angle bins "
+                f"{'given' if angle_bins_deg is not None else 'missing'}, fov {camera_fov_deg}"
+            )
+        radio_sectors, vision_sectors = sector_matrices(radio, vision, config, angle_bins_deg, camera_fov_deg)
+        dense = dict(
+            dense_objective=build_objective("dense_infonce", temperature=config.temperature,
+                                            learnable_temperature=config.learnable_temperature),
+            radio_cell_head=ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 5000,
+                                           bn_momentum=config.bn_momentum, name="radio_cell_head"),
+            vision_cell_head=ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 6000,
+                                            bn_momentum=config.bn_momentum, name="vision_cell_head"),
+            radio_sectors=radio_sectors, vision_sectors=vision_sectors,
+            dense_weight=config.dense_weight, global_weight=config.global_weight,
+        )
     model = CrossModalModel(
         radio,
         vision,
-        ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 2000, name="radio_head"),
-        ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 3000, name="vision_head"),
+        ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 2000,
+                       bn_momentum=config.bn_momentum, name="radio_head"),
+        ProjectionHead(config.projection_hidden_dim, config.projection_dim, seed=seed + 3000,
+                       bn_momentum=config.bn_momentum, name="vision_head"),
         objective,
         name="cross_modal_model",
+        **dense,
     )
     model.build({"radio": (None, *radio_shape), "vision": (None, *image_shape)})
     return model
 
 
-def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
-    """AdamW with ``config.lr`` and ``config.weight_decay`` (no decay of biases, norms, temperature)."""
-    optimizer = keras.optimizers.AdamW(learning_rate=config.lr, weight_decay=config.weight_decay)
+def make_optimizer(config: TrainConfig, steps_per_epoch: int | None = None) -> keras.optimizers.Optimizer:
+    """AdamW with ``config.lr`` and ``config.weight_decay`` (no decay of biases, norms, temperature).
+
+    With ``lr_schedule: cosine`` the learning rate rises linearly from 0 over ``warmup_epochs`` and then follows
+    a cosine to 0 at the last step (``steps_per_epoch`` is then needed).
+    """
+    lr: Any = config.lr
+    if config.lr_schedule == "cosine":
+        if not steps_per_epoch:
+            raise ConfigError(f"lr_schedule 'cosine' needs the steps per epoch. Received: {steps_per_epoch!r}")
+        warmup = config.warmup_epochs * steps_per_epoch
+        total = max(config.epochs * steps_per_epoch, warmup + 1)
+        lr = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=0.0 if warmup else config.lr, decay_steps=total - warmup, alpha=0.0,
+            warmup_target=config.lr if warmup else None, warmup_steps=warmup)
+    optimizer = keras.optimizers.AdamW(learning_rate=lr, weight_decay=config.weight_decay)
     optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta", "log_temperature"])
     return optimizer
 
@@ -491,6 +569,10 @@ def _train_ssl(
         "image_size": list(layout.image_size),
         "image_shape": list(layout.image_shape),
     }
+    angle_bins = ds.attrs(layout.radio_field).get("angle_bins_deg")
+    fov = ds.attrs("image/rgb").get("fov_deg") if "image/rgb" in ds.fields else None
+    if angle_bins is not None and fov is not None:
+        data_info.update(angle_bins_deg=[float(a) for a in angle_bins], camera_fov_deg=float(fov))
     start: CheckpointState | None = None
     if stored_doc is not None:
         old = stored_doc.get("data", {})
@@ -505,7 +587,10 @@ def _train_ssl(
         normalization = RadioNormalization.from_config(old["radio_normalization"])
         start = read_checkpoint(out / CHECKPOINT_DIR, verify=True)  # a corrupt weights file is bad input
     else:
-        split = split_indices(len(ds), config.split_fractions, config.split_seed)
+        pool = len(ds) if config.max_samples is None else config.max_samples
+        if pool > len(ds):
+            raise ConfigError(f"max_samples exceeds the dataset's {len(ds)} samples. Received: max_samples={pool}")
+        split = split_indices(pool, config.split_fractions, config.split_seed)
         if split["train"].size < 2:
             raise ConfigError(
                 f"the training split needs at least 2 samples. Received: {split['train'].size} of {len(ds)} samples"
@@ -587,8 +672,9 @@ def _train_ssl(
         retrieval_data = Pipeline(ds, split["val"][: config.retrieval_max_samples], **val_kwargs).as_tf_dataset(plain)
 
     with strategy.scope():
-        model = build_ssl_model(config, layout.radio_shape, layout.image_shape, normalization)
-        model.compile(optimizer=make_optimizer(config), jit_compile=False)
+        model = build_ssl_model(config, layout.radio_shape, layout.image_shape, normalization,
+                                angle_bins_deg=data_info.get("angle_bins_deg"), camera_fov_deg=data_info.get("camera_fov_deg"))
+        model.compile(optimizer=make_optimizer(config, steps_per_epoch), jit_compile=False)
         if start is not None:
             restore_checkpoint(model, out / CHECKPOINT_DIR, start)
     cbs: list[keras.callbacks.Callback] = []

@@ -19,6 +19,9 @@ __all__ = ["TrainConfig"]
 #: Values of :attr:`TrainConfig.keep`.
 KEEP_CHOICES: tuple[str, ...] = ("best", "last")
 
+#: Values of :attr:`TrainConfig.lr_schedule`.
+LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
+
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -58,10 +61,26 @@ class TrainConfig:
         barlow_lambda: Barlow Twins off-diagonal weight.
         split_fractions: ``(train, val, test)`` fractions of the seeded split by sample.
         split_seed: Seed of the split (kept apart from ``seed`` so runs with different seeds share a split).
+        max_samples: Use only the dataset's first ``max_samples`` samples (split as above); ``None``: all. Sample
+            ``i`` of a dataset depends only on (spec, seed, i), so runs with growing ``max_samples`` see growing
+            pools of the same scenes.
         augmentation: Augmentation settings.
         shuffle_buffer: Samples in the shuffle buffer.
         block_size: Samples read at once from a shard.
         retrieval_max_samples: Validation samples used for the radio→image retrieval metric.
+        norm: Normalisation in the encoders' convolution stages: ``"batch"`` (batch norm) or ``"group"`` (group
+            norm, no batch statistics).
+        bn_momentum: Momentum of batch norm's moving statistics (encoders and projection heads). 0.9 (about the
+            last 10 steps) by default: Keras' 0.99 averages over about 100 steps, three epochs of a 5 000-sample
+            run, and its stale statistics made the inference-mode encoders collapse for single epochs
+            (``docs/training.md``).
+        lr_schedule: ``"constant"`` or ``"cosine"`` (cosine decay to 0 over the run after the warm-up).
+        warmup_epochs: Epochs of linear learning-rate warm-up from 0 (``"cosine"`` only).
+        dense_weight: Weight of the spatially aligned objective (:class:`~rvsim.objectives.DenseInfoNCELoss`
+            over azimuth sectors, range–angle maps only); 0: off.
+        global_weight: Weight of the global objective (with ``dense_weight > 0``; 0: the dense one alone).
+        dense_sectors: Azimuth sectors of the dense objective, over the span both the radio map and the camera
+            cover.
         keep: Which epoch's encoders and heads the run folder keeps: ``"best"`` (default), the epoch with the
             lowest validation loss (the objective on held-out radio-image pairs: no labels; the last epoch
             when there is no validation split), or ``"last"``, the final epoch. The checkpoint always holds
@@ -90,10 +109,18 @@ class TrainConfig:
     barlow_lambda: float = 5.1e-3
     split_fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
     split_seed: int = 0
+    max_samples: int | None = None
     augmentation: AugmentConfig = field(default_factory=AugmentConfig)
     shuffle_buffer: int = 1024
     block_size: int = 256
     retrieval_max_samples: int = 1000
+    norm: str = "batch"
+    bn_momentum: float = 0.9
+    lr_schedule: str = "constant"
+    warmup_epochs: int = 0
+    dense_weight: float = 0.0
+    global_weight: float = 1.0
+    dense_sectors: int = 4
     keep: str = "best"
 
     def __post_init__(self) -> None:
@@ -117,6 +144,8 @@ class TrainConfig:
         ):
             if not _is_int(getattr(self, name)) or getattr(self, name) < 1:
                 fail(name, "must be an integer >= 1")
+        if self.max_samples is not None and (not _is_int(self.max_samples) or self.max_samples < 3):
+            fail("max_samples", "must be null or an integer >= 3")
         if self.dynamic_range_db is not None and (not _is_number(self.dynamic_range_db) or self.dynamic_range_db <= 0):
             fail("dynamic_range_db", "must be null or a positive number")
         for name in ("lr", "temperature"):
@@ -125,6 +154,23 @@ class TrainConfig:
         for name in ("weight_decay", "barlow_lambda"):
             if not _is_number(getattr(self, name)) or getattr(self, name) < 0:
                 fail(name, "must be a number >= 0")
+        if self.norm not in ("batch", "group"):
+            fail("norm", "must be 'batch' or 'group'")
+        if not _is_number(self.bn_momentum) or not 0 < self.bn_momentum < 1:
+            fail("bn_momentum", "must be in (0, 1)")
+        if self.lr_schedule not in LR_SCHEDULES:
+            fail("lr_schedule", f"must be one of {list(LR_SCHEDULES)}")
+        if not _is_int(self.warmup_epochs) or self.warmup_epochs < 0:
+            fail("warmup_epochs", "must be an integer >= 0")
+        if self.warmup_epochs and self.lr_schedule != "cosine":
+            fail("warmup_epochs", "needs lr_schedule: cosine")
+        for name in ("dense_weight", "global_weight"):
+            if not _is_number(getattr(self, name)) or getattr(self, name) < 0:
+                fail(name, "must be a number >= 0")
+        if self.dense_weight == 0 and self.global_weight == 0:
+            fail("global_weight", "and dense_weight cannot both be 0")
+        if not _is_int(self.dense_sectors) or self.dense_sectors < 2:
+            fail("dense_sectors", "must be an integer >= 2")
         if self.keep not in KEEP_CHOICES:
             fail("keep", f"must be one of {list(KEEP_CHOICES)}")
         if not isinstance(self.learnable_temperature, bool):

@@ -33,13 +33,16 @@ def data_and_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_probe_command_end_to_end(data_and_run: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, run = data_and_run
     out = tmp_path / "out"
+    settings = tmp_path / "protocol.yaml"
+    settings.write_text("supervised: {max_epochs: 1, default_epochs: 1, grid: [[0.001, 0.0001]]}\nbootstrap: 50\n")
     rc = main(["probe", "--data", str(data), "--encoder", str(run), "--task", "count_person", "--out", str(out),
-               "--fractions", "0.2", "1.0", "--seeds", "1", "--methods", "ssl", "supervised", "raw",
-               "--supervised-epochs", "1", "--supervised-min-steps", "0", "--quiet"])
+               "--fractions", "0.2", "1.0", "--subset-seeds", "1", "--methods", "ssl", "supervised", "raw",
+               "--protocol", str(settings), "--quiet"])
     assert rc == 0
     printed = capsys.readouterr().out
     assert "chance" in printed and "supervised" in printed and "retrieval" in printed and "probe.md" in printed
-    from rvsim.eval import validate_probe_results
+    assert "ssl - supervised" in printed  # the paired difference and its interval
+    from rvsim.eval.probe_results import validate_probe_results
 
     doc = json.loads((out / "probe.json").read_text())
     validate_probe_results(doc)
@@ -58,8 +61,11 @@ def test_probe_command_end_to_end(data_and_run: tuple[Path, Path], tmp_path: Pat
         ({"--task": "count_cats"}, "unknown task"),
         ({"--fractions": ["0"]}, "--fractions must be in"),
         ({"--fractions": ["0.5", "1.5"]}, "--fractions must be in"),
-        ({"--seeds": ["0"]}, "--seeds must be >= 1"),
+        ({"--seeds": ["0"]}, "--subset-seeds must be >= 1"),
+        ({"--model-seeds": ["0"]}, "--model-seeds must be >= 1"),
         ({"--methods": ["ssl", "svm"]}, "methods must be"),
+        ({"--protocol": "missing.yaml"}, "--protocol must be a readable YAML file"),
+        ({"--test-fraction": "0.2"}, "the run was trained on this one"),
         ({"--out": "busy"}, "not a probe output"),
     ],
 )
@@ -73,7 +79,7 @@ def test_bad_input_exits_2_and_writes_nothing(
     args = {"--data": str(data), "--encoder": str(run), "--task": "count_person", "--out": str(tmp_path / "out"),
             "--seeds": ["1"], "--methods": ["raw"]}
     for key, value in change.items():
-        args[key] = str(tmp_path / value) if key in ("--data", "--encoder", "--out") else value
+        args[key] = str(tmp_path / value) if key in ("--data", "--encoder", "--out", "--protocol") else value
     argv = ["probe"]
     for key, value in args.items():
         argv += [key, *value] if isinstance(value, list) else [key, value]

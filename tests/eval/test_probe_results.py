@@ -1,9 +1,10 @@
-"""probe.json schema: validation, chance level, summaries, and the written report."""
+"""The probe.json schema (version 2): validation, summaries, the report writer, and the documented schema."""
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,132 +12,95 @@ import numpy as np
 import pytest
 
 from rvsim.errors import InputError
-from rvsim.eval import chance_accuracy, summarize_results, validate_probe_results, write_probe_report
+from rvsim.eval.probe_report import probe_markdown, write_probe_report
+from rvsim.eval.probe_results import summarize_results, validate_probe_results
 
 
-def doc() -> dict[str, Any]:
-    results = []
-    for method, base in (("ssl", 0.8), ("supervised", 0.6), ("random", 0.4), ("raw", 0.5)):
-        for f in (0.01, 0.1, 1.0):
-            for seed in (0, 1, 2):
-                acc = min(1.0, base + 0.1 * np.log10(f) / 2 + 0.01 * seed)
-                results.append({"method": method, "label_fraction": f, "seed": seed, "accuracy": acc,
-                                "macro_f1": acc * 0.9, "num_labelled": int(max(1, f * 800)), "C": 0.1})
+def _entry(method: str, fraction: float, subset: int | None, score: float, run: str | None = None,
+           model_seed: int | None = None) -> dict[str, Any]:
+    return {"method": method, "label_fraction": fraction, "num_labelled": 0 if fraction == 0 else 10,
+            "split_seed": 0, "subset_seed": subset, "run": run, "model_seed": model_seed, "score": score,
+            "metrics": {"accuracy": score, "macro_f1": score / 2}}
+
+
+def valid_doc() -> dict[str, Any]:
     return {
         "format": "rvsim-probe",
-        "task": "count_person",
-        "chance": 0.4,
-        "chance_rule": "majority",
-        "num_classes": 4,
-        "class_names": ["0", "1", "2", "3+"],
-        "split": {"train": 800, "val": 100, "test": 100},
-        "data": "data", "encoder": "run",
-        "retrieval": {"top1": 0.2, "top5": 0.5, "chance_top1": 0.01, "chance_top5": 0.05, "median_rank": 5.0,
-                      "num_queries": 100, "space": "projection"},
-        "config": {"seeds": 3},
-        "rvsim_version": "0.1.0",
-        "results": results,
+        "schema_version": 2,
+        "task": {"name": "count_person", "kind": "multiclass", "names": ["0", "1", "2", "3+"], "unit": "", "params": {}},
+        "chance": {"score": 0.3, "rule": "majority class of the training split"},
+        "results": [
+            _entry("ssl", 0.1, 0, 0.6, run="a"), _entry("ssl", 0.1, 1, 0.7, run="a"), _entry("ssl", 0.1, 0, 0.8, run="b"),
+            _entry("raw", 0.1, 0, 0.5), _entry("raw", 0.1, 1, 0.5),
+            _entry("supervised", 0.1, 0, 0.55, model_seed=0), _entry("zero-shot", 0.0, None, 0.4, run="a"),
+        ],
+        "comparisons": [{"method": "ssl", "baseline": "raw", "label_fraction": 0.1, "difference": 0.2, "ci_low": 0.05,
+                         "ci_high": 0.31, "confidence": 0.95, "resamples": 100, "units": 2}],
     }
 
 
 def test_valid_documents_pass() -> None:
-    validate_probe_results(doc())
-    minimal = {"task": "t", "chance": 0.25,
-               "results": [{"method": "ssl", "label_fraction": 1.0, "seed": 0, "accuracy": 1.0, "macro_f1": 0.0}]}
-    validate_probe_results(minimal)
-    validate_probe_results(json.loads(json.dumps(doc())))  # JSON round trip
-    validate_probe_results({**doc(), "retrieval": None})
-
-
-def _set(d: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    d = copy.deepcopy(d)
-    target = d
-    for key in path[:-1]:
-        target = target[key]
-    if value is _DELETE:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return d
-
-
-_DELETE = object()
+    validate_probe_results(valid_doc())
 
 
 @pytest.mark.parametrize(
     ("path", "value", "match"),
     [
-        (("task",), _DELETE, "lacks the keys"),
-        (("results",), _DELETE, "lacks the keys"),
-        (("chance",), 1.5, "chance"),
-        (("chance",), "0.2", "chance"),
-        (("task",), "", "task"),
-        (("results",), [], "non-empty list"),
-        (("extra",), 1, "unknown keys"),
-        (("results", 0, "accuracy"), -0.1, "accuracy"),
-        (("results", 0, "macro_f1"), float("nan"), "macro_f1"),
-        (("results", 0, "label_fraction"), 0.0, "label_fraction"),
-        (("results", 0, "label_fraction"), 1.2, "label_fraction"),
-        (("results", 0, "seed"), -1, "seed"),
-        (("results", 0, "seed"), 1.0, "seed"),
-        (("results", 0, "method"), "", "method"),
-        (("results", 0, "method"), _DELETE, "lacks"),
-        (("results", 0, "foo"), 1, "unknown keys"),
-        (("results", 0, "num_labelled"), 0, "num_labelled"),
-        (("results", 0, "C"), -1.0, "C"),
-        (("chance_rule",), "median", "chance_rule"),
-        (("class_names",), ["a"], "class_names"),
         (("format",), "other", "format"),
-        (("retrieval", "top1"), 2.0, "top1"),
-        (("retrieval", "bogus"), 1, "unknown key"),
-        (("split", "train"), -5, "split"),
+        (("schema_version",), 1, "schema_version"),
+        (("task", "kind"), "ordinal", "task"),
+        (("chance", "score"), float("nan"), "chance"),
+        (("results", 0, "label_fraction"), 1.5, r"label_fraction must be a number in \[0, 1\]"),
+        (("results", 0, "score"), float("inf"), "score"),
+        (("results", 0, "subset_seed"), -1, "subset_seed"),
+        (("results", 0, "run"), 3, "run"),
+        (("results", 0, "metrics"), {}, "metrics"),
+        (("comparisons", 0, "ci_low"), 0.5, "ci_low <= ci_high"),
     ],
 )
 def test_mismatches_raise(path: tuple[Any, ...], value: Any, match: str) -> None:
+    doc = valid_doc()
+    node: Any = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
     with pytest.raises(InputError, match=match):
-        validate_probe_results(_set(doc(), path, value))
+        validate_probe_results(doc)
 
 
-def test_duplicates_and_non_objects_raise() -> None:
-    d = doc()
-    d["results"].append(dict(d["results"][0]))
+def test_duplicates_unknown_keys_and_missing_keys_raise() -> None:
+    doc = valid_doc()
+    doc["results"].append(copy.deepcopy(doc["results"][0]))
     with pytest.raises(InputError, match="repeats"):
-        validate_probe_results(d)
-    with pytest.raises(InputError, match="JSON object"):
-        validate_probe_results([1, 2])
+        validate_probe_results(doc)
+    doc = valid_doc()
+    doc["extra"] = 1
+    with pytest.raises(InputError, match="unknown keys"):
+        validate_probe_results(doc)
+    doc = valid_doc()
+    del doc["results"][2]["model_seed"]
+    with pytest.raises(InputError, match="lacks the keys"):
+        validate_probe_results(doc)
 
 
-def test_chance_accuracy() -> None:
-    train = np.array([0, 1, 1, 1, 2])
-    test = np.array([1, 1, 0, 2])
-    assert chance_accuracy(train, test) == 0.5  # majority training class 1
-    assert chance_accuracy(np.array([2, 0, 0, 2]), np.array([0, 2, 2])) == pytest.approx(1 / 3)  # tie: smaller label
-    assert chance_accuracy(train, test, "uniform", num_classes=4) == 0.25
-    with pytest.raises(InputError):
-        chance_accuracy(train, test, "uniform")
-    with pytest.raises(InputError):
-        chance_accuracy(train, test, "best")
+def test_summaries_pool_every_result_of_a_cell() -> None:
+    by = {(s.method, s.label_fraction): s for s in summarize_results(valid_doc())}
+    ssl = by[("ssl", 0.1)]
+    assert ssl.num_results == 3 and ssl.score_mean == pytest.approx(0.7)
+    assert ssl.score_std == pytest.approx(np.std([0.6, 0.7, 0.8], ddof=1))
+    assert ssl.metrics["macro_f1"][0] == pytest.approx(0.35)
+    assert by[("supervised", 0.1)].score_std == 0.0  # one result
+    assert [s.method for s in summarize_results(valid_doc())][:3] == ["ssl", "supervised", "raw"]  # report order
+    assert ("zero-shot", 0.0) in by
 
 
-def test_summaries_are_mean_and_sample_std() -> None:
-    summaries = summarize_results(doc())
-    assert [s.method for s in summaries][::3] == ["ssl", "supervised", "random", "raw"]
-    s = next(s for s in summaries if s.method == "ssl" and s.label_fraction == 0.1)
-    accs = [r["accuracy"] for r in doc()["results"] if r["method"] == "ssl" and r["label_fraction"] == 0.1]
-    assert s.num_seeds == 3
-    assert s.accuracy_mean == pytest.approx(np.mean(accs))
-    assert s.accuracy_std == pytest.approx(np.std(accs, ddof=1))
-    assert s.num_labelled == 80
-
-
-def test_write_probe_report(tmp_path: Path) -> None:
-    paths = write_probe_report(doc(), tmp_path / "out")
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"probe.json", "probe.md", "probe_accuracy.png"}
-    loaded = json.loads(paths["json"].read_text())
-    validate_probe_results(loaded)
-    assert loaded == json.loads(json.dumps(doc()))
-    md = paths["md"].read_text()
-    assert "| ssl | " in md and "± " in md and "0.400" in md and "top-1" in md
+def test_report_shows_cells_intervals_and_no_label_rows(tmp_path: Path) -> None:
+    md = probe_markdown(valid_doc())
+    assert "| `ssl` | 0.700 ± 0.100 (3) |" in md
+    assert "| `raw` | +20.0 [+5.0, +31.0]* |" in md  # the interval excludes 0
+    assert "Without any label of these data" in md and "| `zero-shot` | 0.400" in md
+    paths = write_probe_report(valid_doc(), tmp_path / "out")
+    assert json.loads(paths["json"].read_text()) == valid_doc()
     assert paths["accuracy_png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -148,18 +112,18 @@ def test_write_probe_report_writes_nothing_for_bad_results(tmp_path: Path) -> No
 
 def test_documented_schema_matches_the_validator() -> None:
     """Every key in docs/probe_results.md's tables is accepted by the validator, and vice versa."""
-    import re
-
     from rvsim.eval import probe_results
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "probe_results.md").read_text()
     schema = text[text.index("## Schema"):]
-    top_table, entry_table = schema.split("Entries of `results`")
+    top_table, rest = schema.split("Entries of `results`")
+    entry_table, comparison_table = rest.split("Entries of `comparisons`")
     key = re.compile(r"^\| (?:\*\*)?`(\w+)`(?:\*\*)? \|", re.M)
     required = re.compile(r"^\| \*\*`(\w+)`\*\* \|", re.M)
     assert set(key.findall(top_table)) == set(probe_results._REQUIRED_TOP + probe_results._OPTIONAL_TOP)
     assert set(required.findall(top_table)) == set(probe_results._REQUIRED_TOP)
     assert set(key.findall(entry_table)) == set(probe_results._REQUIRED_ENTRY + probe_results._OPTIONAL_ENTRY)
     assert set(required.findall(entry_table)) == set(probe_results._REQUIRED_ENTRY)
+    assert set(required.findall(comparison_table)) == set(probe_results._REQUIRED_COMPARISON)
     example = json.loads(re.search(r"```json\n(.*?)```", schema, re.S).group(1))
     validate_probe_results(example)

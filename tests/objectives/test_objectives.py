@@ -144,3 +144,37 @@ def test_bad_objective_arguments() -> None:
         VICRegLoss(sim_weight=-1.0)
     with pytest.raises(ConfigError, match="redundancy_weight"):
         BarlowTwinsLoss(redundancy_weight=-1.0)
+
+
+def dense_info_nce_reference(a: np.ndarray, b: np.ndarray, temperature: float) -> float:
+    """Every (sample, sector) cell is an anchor; its positive is the same cell of the other modality, every
+    other cell of the batch (other sectors of the same sample included) a negative."""
+    n, k, d = a.shape
+    fa = a / np.linalg.norm(a, axis=-1, keepdims=True)
+    fb = b / np.linalg.norm(b, axis=-1, keepdims=True)
+    logits = np.einsum("ikd,jld->ikjl", fa, fb).reshape(n * k, n * k) / temperature
+    idx = np.arange(n * k)
+    return float(0.5 * (-_log_softmax(logits, axis=1)[idx, idx].mean() - _log_softmax(logits, axis=0)[idx, idx].mean()))
+
+
+def test_dense_info_nce_matches_numpy_and_rewards_alignment() -> None:
+    from rvsim.objectives import DenseInfoNCELoss
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(6, 4, 8)).astype(np.float32)
+    b = (a + 0.5 * rng.normal(size=a.shape)).astype(np.float32)
+    loss = DenseInfoNCELoss(temperature=0.2, learnable_temperature=False)
+    assert float(loss(a, b)) == pytest.approx(dense_info_nce_reference(a, b, 0.2), rel=1e-5)
+    shuffled = b[:, ::-1]  # the right scenes, the sectors mirrored: no longer aligned in azimuth
+    assert float(loss(a, shuffled)) > float(loss(a, b)) + 1.0
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    assert float(again(a, b)) == pytest.approx(float(loss(a, b)), rel=1e-6)
+
+
+def test_sector_pooling_averages_the_columns_of_each_sector() -> None:
+    from rvsim.models.cross_modal_model import sector_pooling
+
+    m = sector_pooling([-40.0, -20.0, 5.0, 30.0, 60.0], 2, 100.0)  # sectors [-50, 0) and [0, 50]; 60 deg is outside
+    np.testing.assert_allclose(m, [[0.5, 0], [0.5, 0], [0, 0.5], [0, 0.5], [0, 0]])
+    with pytest.raises(ConfigError, match="every azimuth sector needs a feature column"):
+        sector_pooling([-40.0, -30.0], 2, 100.0)

@@ -8,8 +8,8 @@ import pytest
 
 from rvsim.cli import main
 from rvsim.errors import InputError
-from rvsim.real.codebook import beam_power_from_bearing, load_codebook
-from rvsim.real.receiver import add_receiver_noise, noise_floor_for_snr
+from rvsim.radio import beam_power_from_bearing, load_codebook
+from rvsim.radio import add_receiver_noise, noise_floor_for_snr
 
 keras = pytest.importorskip("keras")
 
@@ -59,39 +59,95 @@ def real9(tmp_path: Path, scenario_copy) -> Path:
     return root
 
 
-def test_cli_end_to_end_with_zero_shot(tmp_path: Path, real9: Path, encoder_file: Path, deepsense_root: Path) -> None:
+FAST_SUPERVISED = "supervised: {max_epochs: 2, patience: 1, default_epochs: 2, grid: [[0.001, 0.0001]]}\nbootstrap: 50\n"
+
+
+@pytest.fixture()
+def fast_protocol(tmp_path: Path) -> Path:
+    path = tmp_path / "protocol.yaml"
+    path.write_text(FAST_SUPERVISED)
+    return path
+
+
+def test_cli_end_to_end_with_zero_shot(tmp_path: Path, real9: Path, encoder_file: Path, deepsense_root: Path,
+                                       fast_protocol: Path) -> None:
     sim = _toy_street_dataset(tmp_path / "sim", deepsense_root / "codebook")
     out = tmp_path / "out"
     code = main([
         "real", "--data", str(real9), "--scenario", "9", "--encoder", str(encoder_file), "--task", "bearing",
-        "--out", str(out), "--fractions", "0.1", "1.0", "--seeds", "1", "--supervised-steps", "5",
-        "--sim-data", str(sim),
+        "--out", str(out), "--fractions", "0.1", "1.0", "--subset-seeds", "1", "--split-seeds", "0", "1",
+        "--protocol", str(fast_protocol), "--sim-data", str(sim), "--quiet",
     ])
     assert code == 0
-    doc = json.loads((out / "real_report.json").read_text())
+    doc = json.loads((out / "probe.json").read_text())
     from rvsim.eval.probe_results import validate_probe_results
 
     validate_probe_results(doc)
-    assert doc["task"] == "real-bearing" and doc["num_classes"] == 8
-    methods = {(r["method"], r["label_fraction"]) for r in doc["results"]}
+    assert doc["task"]["name"] == "real-bearing" and len(doc["task"]["names"]) == 8
+    methods = {(r["method"], r["label_fraction"], r["split_seed"]) for r in doc["results"]}
     for m in ("ssl", "supervised", "random", "raw"):
-        assert (m, 0.1) in methods and (m, 1.0) in methods
-    assert ("zero-shot", 1.0) in methods and ("zero-shot-raw", 1.0) in methods
-    zs = [r for r in doc["results"] if r["method"] == "zero-shot-raw"][0]
-    assert zs["num_labelled"] == 300
+        for f in (0.1, 1.0):
+            assert {(m, f, 0), (m, f, 1)} <= methods
+    for m in ("zero-shot", "zero-shot-raw", "zero-shot-realbins"):
+        assert (m, 0.0, 0) in methods and (m, 0.0, 1) in methods
+    zs = next(r for r in doc["results"] if r["method"] == "zero-shot")
+    assert zs["num_labelled"] == 0 and zs["external"]["num_sim_labels"] == 300
+    assert zs["external"]["bins"] == "simulated labels' quantiles" and len(zs["external"]["sim_edges"]) == 9
     raw_full = [r for r in doc["results"] if r["method"] == "raw" and r["label_fraction"] == 1.0][0]
-    assert raw_full["accuracy"] > 2 * doc["chance"]  # the beams carry the bearing
-    assert doc["config"]["real_data"]["fit"]["spearman"] > 0.9
-    for name in ("real_report.md", "beam_statistics.json", "beam_statistics.png", "accuracy_vs_fraction.png"):
+    assert raw_full["score"] > 2 * doc["chance"]["score"]  # the beams carry the bearing
+    splits = doc["data"]["splits"]
+    assert [s["split_seed"] for s in splits] == [0, 1] and splits[0]["calibration"]["spearman"] > 0.9
+    assert splits[0]["train"] + splits[0]["test"] == 700
+    assert {(c["baseline"], c["label_fraction"]) for c in doc["comparisons"]} >= {("supervised", 0.1), ("raw", 1.0)}
+    for name in ("probe.md", "probe_accuracy.png", "beam_statistics.json", "beam_statistics.png"):
         assert (out / name).is_file()
     stats = json.loads((out / "beam_statistics.json").read_text())
     assert len(stats["real"]["mean_db"]) == 64 and stats["simulated"]["num_samples"] == 300
     # an existing report is not overwritten without --force
     again = ["real", "--data", str(real9), "--scenario", "9", "--task", "range", "--out", str(out),
-             "--methods", "raw", "--seeds", "1", "--fractions", "1.0"]
+             "--methods", "raw", "--subset-seeds", "1", "--split-seeds", "0", "--fractions", "1.0", "--quiet"]
     assert main(again) == 2
     assert main([*again, "--force"]) == 0
-    assert json.loads((out / "real_report.json").read_text())["task"] == "real-range"
+    assert json.loads((out / "probe.json").read_text())["task"]["name"] == "real-range"
+
+
+def test_training_side_ignores_the_test_sequences(tmp_path: Path, deepsense_root: Path, scenario_copy,
+                                                  encoder_file: Path) -> None:
+    """Altering every test row (its radio and its GPS) leaves the calibration, the bins and the probes' C as they
+    were: nothing the training side computes reads a test row."""
+    from rvsim.eval.protocol import ProtocolConfig
+    from rvsim.eval.real_probe import RealEvalConfig, real_splits, run_real
+    from rvsim.real.splits import split_by_sequence
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    scenario_copy(5, a, 9, rows=slice(0, 900))
+    scenario_copy(5, b, 9, rows=slice(0, 900))
+    seq = np.load(next((a / "scenarios").glob("scenario9_seq_index_*.npy")))
+    test = np.zeros(seq.size, bool)
+    for seed in (0, 1):
+        test[split_by_sequence(seq, test_fraction=0.2, seed=seed)["test"]] = True
+    # NB: a row can be in the test part of one split seed and the training part of the other; compare per seed
+    config = RealEvalConfig(task="bearing", split_seeds=(0,), zero_shot=(),
+                            protocol=ProtocolConfig(fractions=(0.2, 1.0), subset_seeds=1, methods=("ssl", "raw"),
+                                                    bootstrap=20))
+    test0 = split_by_sequence(seq, test_fraction=0.2, seed=0)["test"]
+    rng = np.random.default_rng(0)
+    for role in ("unit1_pwr_60ghz", "unit2_loc"):
+        f = next((b / "scenarios").glob(f"scenario9_{role}_1-*.npy"))
+        arr = np.load(f)
+        if role == "unit1_pwr_60ghz":
+            arr[test0] = rng.permutation(arr[test0], axis=1)  # other beams
+        else:
+            arr[test0] += rng.normal(0, 1e-4, arr[test0].shape)  # other positions (about 10 m)
+        np.save(f, arr)
+    da, db = real_splits(a, config, scenario=9), real_splits(b, config, scenario=9)
+    sa, sb = da.description["splits"][0], db.description["splits"][0]
+    assert sa["calibration"] == sb["calibration"] and sa["bins"] == sb["bins"] and sa["noise_floor"] == sb["noise_floor"]
+    np.testing.assert_array_equal(da.splits[0].y_train.values, db.splits[0].y_train.values)
+    ra = run_real(a, config, scenario=9, encoders=[str(encoder_file)], out_dir=tmp_path / "oa")
+    rb = run_real(b, config, scenario=9, encoders=[str(encoder_file)], out_dir=tmp_path / "ob")
+    assert [r.get("probe") for r in ra["results"]] == [r.get("probe") for r in rb["results"]]
+    assert [r["score"] for r in ra["results"]] != [r["score"] for r in rb["results"]]
 
 
 @pytest.mark.parametrize(
@@ -99,10 +155,10 @@ def test_cli_end_to_end_with_zero_shot(tmp_path: Path, real9: Path, encoder_file
     [
         (["--task", "bearing"], "needs --scenario"),
         (["--task", "bearing", "--scenario", "9", "--encoder", "nope.keras"], "Received: --encoder nope.keras"),
-        (["--task", "bearing", "--scenario", "9", "--encoder", "street-pretrained"], "street_encoder.keras is missing"),
+        (["--task", "bearing", "--scenario", "9", "--encoder", "street-pretrained"], "No street-pretrained encoder"),
         (["--task", "bearing", "--scenario", "9", "--methods", "ssl"], "need --encoder"),
-        (["--task", "bearing", "--scenario", "9", "--methods", "raw", "--fractions", "0"], "label fractions"),
-        (["--task", "bearing", "--scenario", "9", "--methods", "telepathy"], "methods must be"),
+        (["--task", "bearing", "--scenario", "9", "--methods", "raw", "--fractions", "0"], "--fractions"),
+        (["--task", "bearing", "--scenario", "9", "--methods", "telepathy"], "--methods must be"),
         (["--task", "bearing", "--scenario", "4", "--methods", "raw"], "No power file scenario4_"),
         (["--task", "range", "--scenario", "9", "--methods", "raw", "--sim-data", "SIMBAD"], "Received"),
     ],
@@ -113,11 +169,10 @@ def test_cli_bad_input_writes_nothing(
 ) -> None:
     out = tmp_path / "out"
     extra = [str(tmp_path / "no_sim") if e == "SIMBAD" else e for e in extra]
-    if "street-pretrained" in extra:  # an install without the shipped file (the asset name points nowhere)
-        import rvsim.real.sim_to_real as s2r
+    if "street-pretrained" in extra:  # an install without the shipped files
+        import rvsim.eval.real_probe as real_probe
 
-        monkeypatch.setattr(s2r, "STREET_PRETRAINED_FILE", "street_encoder.keras.missing")
-        message = "street_encoder.keras.missing is missing"
+        monkeypatch.setattr(real_probe, "_shipped_encoders", lambda: [])
     code = main(["real", "--data", str(real9), "--out", str(out), *extra])
     assert code == 2
     err = capsys.readouterr().err
@@ -138,7 +193,7 @@ def test_cli_refuses_an_encoder_for_other_inputs(tmp_path: Path, real9: Path, ca
 
 def test_sim_dataset_without_the_task_label_is_refused(tmp_path: Path, deepsense_root: Path) -> None:
     from rvsim.data import DatasetWriter, write_shard_file
-    from rvsim.real.sim_to_real import RealEvalConfig, load_sim_data
+    from rvsim.eval.real_probe import RealEvalConfig, load_sim_data
 
     writer = DatasetWriter(tmp_path / "sim", scene={"name": "x"}, seed=0, num_samples=4, shard_size=4, class_names=["car"])
     writer.record(write_shard_file(writer.shard_path(0), {"radio/beam_power": np.ones((4, 64), np.float32)}, {}, 0))
@@ -147,79 +202,61 @@ def test_sim_dataset_without_the_task_label_is_refused(tmp_path: Path, deepsense
         load_sim_data(tmp_path / "sim", RealEvalConfig(task="bearing"))
 
 
-def test_blockage_protocol_raw(deepsense_root: Path) -> None:
-    from rvsim.real.sim_to_real import RealEvalConfig, evaluate_real, prepare_real_data
+def test_blockage_protocol_raw(deepsense_root: Path, tmp_path: Path) -> None:
+    from rvsim.eval.protocol import ProtocolConfig
+    from rvsim.eval.real_probe import RealEvalConfig, real_splits, run_real
 
-    config = RealEvalConfig(task="blockage", fractions=(0.05, 0.2), seeds=1, methods=("raw",))
-    data = prepare_real_data(deepsense_root, config)
-    train, test = data.split["train"], data.split["test"]
-    assert set(data.task.labels[test]) == {0, 1}
-    assert np.min(np.abs(train[:, None] - test[None, ::50])) > 10  # guard between blocks
-    doc = evaluate_real(data, config)
-    assert doc["task"] == "real-blockage" and doc["num_classes"] == 2
+    config = RealEvalConfig(task="blockage", zero_shot=(),
+                            protocol=ProtocolConfig(fractions=(0.05, 0.2), subset_seeds=1, methods=("raw",)))
+    data = real_splits(deepsense_root, config)
+    split = data.splits[0]
+    assert set(split.y_test.values) == {0, 1}
+    blocks = split.groups_train
+    assert np.all(np.diff(blocks) >= 0) and np.unique(blocks).size > 10  # contiguous blocks of time
+    doc = run_real(deepsense_root, config, out_dir=tmp_path / "out")
+    assert doc["task"]["name"] == "real-blockage" and doc["task"]["names"] == ["clear", "blocked"]
     assert {r["label_fraction"] for r in doc["results"]} == {0.05, 0.2}
-    assert doc["config"]["skipped"] == {}
-    best = max(r["macro_f1"] for r in doc["results"])
-    assert best > 0.6  # blocked links are visibly weaker
-
-
-def test_random_encoder_and_supervised_baseline(encoder_file: Path) -> None:
-    from rvsim.real.sim_to_real import load_real_encoder, random_encoder_like, train_supervised_classifier
-
-    enc = load_real_encoder(str(encoder_file))
-    a, b = random_encoder_like(enc, 1), random_encoder_like(enc, 1)
-    c = random_encoder_like(enc, 2)
-    assert a.count_params() == enc.count_params() and a.output_shape == enc.output_shape
-    assert all(np.array_equal(x, y) for x, y in zip(a.get_weights(), b.get_weights()))
-    assert not all(np.array_equal(x, y) for x, y in zip(a.get_weights(), c.get_weights()))
-    # a separable toy problem: which half of the beams holds the peak
-    rng = np.random.default_rng(0)
-    peak = rng.integers(4, 60, 200)
-    x = (-15.0 + 15.0 * np.exp(-((np.arange(64)[None] - peak[:, None]) / 4.0) ** 2)).astype(np.float32)
-    y = (peak >= 32).astype(np.int64)
-    model = train_supervised_classifier(x, y, 2, encoder_like=enc, seed=0, steps=60, batch_size=32)
-    acc = np.mean(np.argmax(model.predict(x, verbose=0), axis=1) == y)
-    assert acc > 0.8
-
-
-def test_dataset_normalisation_is_refitted_for_the_supervised_encoder() -> None:
-    from rvsim.models import RadioNormalization, build_radio_encoder
-    from rvsim.real.sim_to_real import random_encoder_like
-
-    enc = build_radio_encoder((64,), width=4, embedding_dim=8, seed=0,
-                              normalization=RadioNormalization(mode="dataset", mean=50.0, std=3.0))
-    x = np.random.default_rng(0).uniform(-12, 0, (50, 64)).astype(np.float32)
-    kept = random_encoder_like(enc, 1)
-    refit = random_encoder_like(enc, 1, fit_x=x)
-
-    def norm(model):
-        return next(layer for layer in model.layers if isinstance(layer, RadioNormalization))
-
-    assert norm(kept).mean == 50.0
-    assert norm(refit).mean == pytest.approx(float(x.mean()), abs=1e-4)
-    assert norm(refit).std == pytest.approx(float(x.std()), rel=1e-4)
+    assert max(r["metrics"]["macro_f1"] for r in doc["results"]) > 0.6  # blocked links are visibly weaker
 
 
 def test_the_shipped_street_encoder_runs_on_real_data(tmp_path: Path, real9: Path) -> None:
-    from importlib import resources
-
-    asset = Path(str(resources.files("rvsim").joinpath("assets", "street_encoder.keras")))
-    assert asset.is_file(), "rvsim/assets/street_encoder.keras must ship with the package"
-    assert asset.stat().st_size <= 5 * 1024 * 1024
     import hashlib
 
-    provenance = json.loads(asset.with_suffix(".json").read_text())  # how it was trained, and its hash
-    assert provenance["sha256"] == hashlib.sha256(asset.read_bytes()).hexdigest()
-    assert provenance["dataset"]["num_samples"] >= 20000
-    from rvsim.real.sim_to_real import load_real_encoder
+    from rvsim.eval.real_probe import load_real_encoder, resolve_encoders
 
-    encoder = load_real_encoder("street-pretrained")
-    assert tuple(encoder.input_shape[1:]) == (64,)
+    shipped = resolve_encoders(["street-pretrained"])
+    assert shipped and sum(p.stat().st_size for _, p in shipped) <= 5 * 1024 * 1024
+    for _, path in shipped:
+        provenance = json.loads(path.with_suffix(".json").read_text())  # how it was trained, and its hash
+        assert provenance["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert provenance["dataset"]["num_samples"] >= 20000
+        assert tuple(load_real_encoder(path).input_shape[1:]) == (64,)
     out = tmp_path / "out"
     assert main(["real", "--data", str(real9), "--scenario", "9", "--task", "bearing", "--encoder", "street-pretrained",
-                 "--methods", "ssl", "raw", "--fractions", "0.1", "1.0", "--seeds", "1", "--out", str(out)]) == 0
-    doc = json.loads((out / "real_report.json").read_text())
+                 "--methods", "ssl", "raw", "--fractions", "0.1", "1.0", "--subset-seeds", "1", "--split-seeds", "0",
+                 "--out", str(out), "--quiet"]) == 0
+    doc = json.loads((out / "probe.json").read_text())
     ssl = [r for r in doc["results"] if r["method"] == "ssl"]
     assert {r["label_fraction"] for r in ssl} == {0.1, 1.0}
     # Real bearing classes are learnable from the pretrained embeddings: well above the majority class.
-    assert max(r["accuracy"] for r in ssl) > doc["chance"] + 0.2
+    assert max(r["score"] for r in ssl) > doc["chance"]["score"] + 0.2
+
+
+@pytest.mark.parametrize("series_split", ["official", "blocks"])
+def test_future_blockage_from_the_command_line(tmp_path: Path, deepsense_root: Path, encoder_file: Path,
+                                               fast_protocol: Path, series_split: str) -> None:
+    out = tmp_path / "out"
+    assert main(["real", "--data", str(deepsense_root), "--task", "blockage-future", "--horizon", "1", "--encoder",
+                 str(encoder_file), "--methods", "ssl", "raw", "supervised", "--fractions", "1.0", "--subset-seeds", "1",
+                 "--series-split", series_split, "--split-seeds", "0", "--protocol", str(fast_protocol),
+                 "--out", str(out), "--quiet"]) == 0
+    doc = json.loads((out / "probe.json").read_text())
+    assert doc["task"]["name"] == "real-blockage-future-1" and doc["task"]["params"]["published_accuracy"]["beam_power"] == 0.864
+    train, test = doc["splits"][0]["train"], doc["splits"][0]["test"]
+    if series_split == "official":
+        assert (train, test) == (380 + 162, 50)  # DeepSense's train + val series against its test series
+    else:
+        assert 0.1 < test / 592 < 0.35 and train + test < 592  # series overlapping a test series are dropped
+    assert {r["method"] for r in doc["results"]} == {"ssl", "raw", "supervised"}
+    sup = next(r for r in doc["results"] if r["method"] == "supervised")
+    assert sup["budget"]["num_labelled"] == train  # the windowed model trained on every training series

@@ -87,3 +87,24 @@ def test_blockage_task() -> None:
     assert t.labels.tolist() == [0, 1, 1, 0] and t.class_names == ("clear", "blocked") and t.edges is None
     with pytest.raises(InputError, match="drive-by scenario"):
         make_real_task("bearing", b, np.arange(4))
+
+
+def test_future_blockage_series_and_their_time_split(deepsense_root: Path) -> None:
+    from rvsim.real import load_blockage, load_blockage_series, split_series_by_time
+
+    sweeps = load_blockage(deepsense_root)
+    series = load_blockage_series(deepsense_root, 5)
+    assert series.power.shape == (2316, 8, 64) and set(np.unique(series.part)) == {"train", "val", "test"}
+    # each series is 8 consecutive sweeps looked up by DeepSense index; its label: blocked within the next 5
+    row = {int(ix): r for r, ix in enumerate(sweeps.index)}
+    i = 17
+    np.testing.assert_array_equal(series.power[i], sweeps.power[[row[int(series.start[i]) + j] for j in range(8)]])
+    nxt = [sweeps.blockage[row[int(series.start[i]) + 8 + j]] for j in range(5)]
+    assert series.blocked[i] == max(nxt)
+    split = split_series_by_time(series.start, span=8 + 5, seed=0, labels=series.blocked)
+    tr, te = split["train"], split["test"]
+    gap = np.abs(series.start[tr][:, None] - series.start[te][None, :])
+    assert gap.min() >= 13  # no sweep of a training series is in a test series
+    assert set(series.blocked[tr]) == set(series.blocked[te]) == {0, 1}
+    with pytest.raises(InputError, match="horizon"):
+        load_blockage_series(deepsense_root, 3)

@@ -79,3 +79,14 @@ def test_resolve_inputs_errors(shared_dataset: Path) -> None:
         layout = resolve_inputs(ds, TrainConfig())
         assert (layout.radio_field, layout.radio_shape, layout.image_shape) == ("radio/range_angle", (16, 8), (16, 16, 3))
         assert layout.dynamic_range_db == 60.0
+
+
+def test_inverse_depth_of_pixels_that_hit_nothing_is_zero() -> None:
+    """The generators store depth 0 where the camera ray hits nothing (sky, beyond the scene): that is the
+    farthest depth (inverse-depth channel 0), never the nearest (1 / (1 + 0) = 1)."""
+    from rvsim.train import images_to_float
+
+    rgb = np.zeros((1, 1, 5, 3), np.uint8)
+    depth = np.array([[[0.0, np.inf, np.nan, 1.0, 3.0]]], np.float32)
+    inv = images_to_float(rgb, depth).numpy()[0, 0, :, 3]
+    np.testing.assert_allclose(inv, [0.0, 0.0, 0.0, 0.5, 0.25])

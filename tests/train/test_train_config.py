@@ -26,6 +26,14 @@ def test_roundtrip_and_nested_augmentation() -> None:
         ({"image_fields": ("image/depth",)}, "image_fields"),
         ({"radio_normalization": "minmax"}, "radio_normalization='minmax'"),
         ({"dynamic_range_db": -3.0}, "dynamic_range_db=-3.0"),
+        ({"norm": "layer"}, "norm='layer'"),
+        ({"bn_momentum": 1.0}, "bn_momentum=1.0"),
+        ({"lr_schedule": "step"}, "lr_schedule='step'"),
+        ({"warmup_epochs": 2}, "needs lr_schedule: cosine"),
+        ({"dense_weight": -1.0}, "dense_weight=-1.0"),
+        ({"global_weight": 0.0}, "cannot both be 0"),
+        ({"dense_sectors": 1}, "dense_sectors=1"),
+        ({"max_samples": 2}, "max_samples=2"),
     ],
 )
 def test_bad_values(kwargs: dict, message: str) -> None:
