@@ -3,8 +3,8 @@ are scarce (Alloulah et al., ICC 2022)?
 
 Two factory datasets of different seeds: an unlabelled *pool* the self-supervised runs train on (the first
 ``max_samples`` samples of it, so the pools of different sizes are nested) and an *evaluation* set they never
-see, split by sample into 80 % training rows (the label budgets: 1 % = 40, 10 % = 400, 100 % = 4 000 labels)
-and 20 % test rows. For every task, ``rvsim probe`` compares the runs of the main group (one per training
+see, split by sample into 80 % training rows (with the config's 2 500 samples the label budgets are 1 % = 20,
+10 % = 200 and 100 % = 2 000 labels) and 20 % test rows. For every task, ``rvsim probe`` compares the runs of the main group (one per training
 seed) with the supervised, random, raw and vision baselines; the *scale* group probes runs trained on growing
 pools at fixed label budgets (the unlabelled-scale figure).
 
@@ -76,6 +76,7 @@ def _probe(eval_dir: Path, runs: list[Path], task: str, out: Path, protocol: dic
 
 def main() -> int:
     here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `experiments` importable when run as a script
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(here / "config.yaml"))
     parser.add_argument("--out", default="runs/paper")

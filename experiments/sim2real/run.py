@@ -7,7 +7,8 @@ Usage (from the repository root)::
 
 Steps already done are reused (rerun after an interruption). The trained radio encoder is copied to
 ``OUT/street_encoder.keras``; to ship it as ``--encoder street-pretrained``, copy it to
-``rvsim/assets/street_encoder.keras`` (at most 5 MB). Writes ``OUT/results.md``.
+``rvsim/assets/street_encoder.keras`` (at most 5 MB). Each scenario's ``rvsim real`` report is
+``OUT/sN-TASK/probe.json``; writes ``OUT/results.md``.
 """
 
 from __future__ import annotations
@@ -21,33 +22,18 @@ from pathlib import Path
 import yaml
 
 
-def summarise(doc: dict) -> dict[tuple[str, float], tuple[str, str]]:
-    """``{(method, fraction): ("mean ± std" accuracy, "mean ± std" macro F1)}`` over the seeds of a report."""
-    from rvsim.eval.probe_results import summarize_results
+def scenario_section(name: str, doc: dict) -> list[str]:
+    """One scenario-task: the score table with the paired ``ssl`` − baseline intervals (experiments/paper)."""
+    from experiments.paper.report import task_table
+    from rvsim.eval.probe_results import headline_name
 
-    return {(r.method, r.label_fraction): (f"{r.accuracy_mean:.3f} ± {r.accuracy_std:.3f}",
-                                           f"{r.macro_f1_mean:.3f} ± {r.macro_f1_std:.3f}")
-            for r in summarize_results(doc)}
-
-
-def headline_table(rows: list[tuple[str, dict]]) -> list[str]:
-    """One row per scenario and task: every method at the smallest label fraction, ssl at all, zero-shot."""
-    lines = ["| scenario-task | chance | fraction | ssl | raw | random | supervised | ssl 10 % | ssl 100 % | zero-shot |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for name, doc in rows:
-        acc = {k: v[0] for k, v in summarise(doc).items()}
-        fracs = sorted({f for (m, f) in acc if not m.startswith("zero-shot")})
-        low = fracs[0] if fracs else 1.0
-        cell = lambda m, f: acc.get((m, f), "–")  # noqa: E731
-        lines.append(f"| {name} | {doc['chance']:.3f} | {low:g} | {cell('ssl', low)} | {cell('raw', low)} | "
-                     f"{cell('random', low)} | {cell('supervised', low)} | {cell('ssl', 0.1)} | {cell('ssl', 1.0)} | "
-                     f"{cell('zero-shot', 1.0)} |")
-    return lines + [""]
+    return [f"## {name} ({headline_name(doc)}, chance {doc['chance']['score']:.3f})", "", *task_table(doc), ""]
 
 
 def main() -> int:
     here = Path(__file__).resolve().parent
     root = here.parents[1]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `experiments` importable when run as a script
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(here / "config.yaml"))
     parser.add_argument("--out", default="runs/sim2real")
@@ -93,10 +79,11 @@ def main() -> int:
     rows = []
     for scenario, task in jobs:
         name = f"s{scenario}-{task}" if scenario is not None else "s17-blockage"
-        report = out / name / "real_report.json"
+        report = out / name / "probe.json"
         if not report.exists():
             argv = ["real", "--data", str(real_dir), "--encoder", str(run), "--task", task, "--out", str(out / name),
-                    "--sim-data", str(data), "--seeds", str(r["seeds"]), "--fractions", *map(str, r["fractions"])]
+                    "--sim-data", str(data), "--subset-seeds", str(r["subset_seeds"]),
+                    "--split-seeds", *map(str, r["split_seeds"]), "--fractions", *map(str, r["fractions"])]
             if scenario is not None:
                 argv += ["--scenario", str(scenario)]
             if rvsim_main(argv) != 0:
@@ -104,14 +91,10 @@ def main() -> int:
                 continue
         rows.append((name, json.loads(report.read_text())))
     lines = ["# Sim-to-real results", "", f"Street samples: {num_samples}; config `{args.config}`; "
-             f"{r['seeds']} seeds, mean ± std over seeds (accuracy on the real test split).", ""]
-    lines += headline_table(rows)
+             f"{r['subset_seeds']} label-subset seeds x split seeds {r['split_seeds']}; mean ± std over them, "
+             "and the paired ssl − baseline difference with its 95 % bootstrap interval (docs/probe_results.md).", ""]
     for name, doc in rows:
-        lines += [f"## {name} (chance {doc['chance']:.3f})", "", "| method | fraction | accuracy | macro F1 |",
-                  "|---|---|---|---|"]
-        for (method, frac), (acc, f1) in sorted(summarise(doc).items()):
-            lines.append(f"| {method} | {frac:g} | {acc} | {f1} |")
-        lines.append("")
+        lines += scenario_section(name, doc)
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'results.md'}")
     return 0

@@ -64,14 +64,16 @@ def _training_side(doc: dict) -> list[tuple]:
 def test_test_radio_does_not_change_the_training_side() -> None:
     """Altering the radio of every test row changes scores, never what the training side chose."""
     encoders = ProtocolEncoders(ssl=[("a", _encoder(0)), ("b", _encoder(1))])
-    config = ProtocolConfig(fractions=(0.2, 1.0), subset_seeds=2, supervised=FAST_SUPERVISED, bootstrap=50)
+    # one fraction large enough to cross-validate (120 rows, 30 groups): the supervised grid and the probes' C
+    # are chosen, and each fit costs a Keras compile, so one subset seed keeps this test short
+    config = ProtocolConfig(fractions=(0.5,), subset_seeds=1, supervised=FAST_SUPERVISED, bootstrap=50)
     base = run_protocol([_toy_split()], encoders, config)
-    moved = run_protocol([_toy_split(shift_test=5.0)], encoders, config)
-    flipped = _toy_split()
+    flipped = _toy_split()  # (a constant shift of the test radio would be undone by the per-sample normalisation)
     flipped = EvalSplit(flipped.x_train, flipped.x_test[:, ::-1].copy(), flipped.y_train, flipped.y_test,
                         flipped.groups_train, flipped.split_seed)
     other = run_protocol([flipped], encoders, config)
-    assert _training_side(base) == _training_side(moved) == _training_side(other)
+    assert _training_side(base) == _training_side(other)
+    assert {r["method"] for r in base["results"]} == {"ssl", "supervised", "random", "raw"}
     assert [r["score"] for r in base["results"]] != [r["score"] for r in other["results"]]
     assert any(r["probe"]["cv_used"] for r in base["results"] if "probe" in r)  # CV choices are compared too
 
