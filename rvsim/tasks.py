@@ -38,7 +38,7 @@ Real-data tasks (``rvsim.real``) build the same :class:`TaskTargets`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -402,13 +402,10 @@ def _nearest_range(ds: Dataset, idx: np.ndarray, params: Mapping[str, Any]) -> t
 
 
 # ================================================================================================ tasks
-def _indices(ds: Dataset, indices: np.ndarray | None) -> np.ndarray:
-    if indices is None:
-        return np.arange(len(ds), dtype=np.int64)
-    idx = np.asarray(indices)
-    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-        raise InputError(f"indices must be a 1-D array of integers. Received: shape={idx.shape}, dtype={idx.dtype}")
-    return idx.astype(np.int64, copy=False)
+def _indices(ds: Dataset, indices: Sequence[int] | np.ndarray | None) -> np.ndarray:
+    from rvsim.data.split import sample_indices
+
+    return sample_indices(len(ds), indices)
 
 
 TargetFn = Callable[[Any, np.ndarray, Mapping[str, Any]], tuple[np.ndarray, np.ndarray]]

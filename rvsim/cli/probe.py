@@ -30,7 +30,7 @@ def protocol_config(args: argparse.Namespace, default_methods: tuple[str, ...]) 
 
     import yaml
 
-    from rvsim.errors import ConfigError, InputError
+    from rvsim.errors import ConfigError, InputError, check_settings
     from rvsim.eval.protocol import ProtocolConfig
 
     bad = [f for f in args.fractions if not (math.isfinite(f) and 0.0 < f <= 1.0)]
@@ -47,12 +47,7 @@ def protocol_config(args: argparse.Namespace, default_methods: tuple[str, ...]) 
             base = yaml.safe_load(path.read_text()) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise InputError(f"--protocol must be a readable YAML file ({type(exc).__name__}). Received: {path}") from None
-        if not isinstance(base, dict):
-            raise ConfigError(f"--protocol must hold a mapping of settings. Received: {type(base).__name__} in {path}")
-        known = set(ProtocolConfig.__dataclass_fields__)
-        unknown = sorted(set(base) - known)
-        if unknown:
-            raise ConfigError(f"unknown protocol settings in {path}; expected some of {sorted(known)}. Received: {unknown}")
+        base = check_settings(base, ProtocolConfig.__dataclass_fields__, f"protocol settings in {path}")
     base.update(fractions=tuple(args.fractions), subset_seeds=args.subset_seeds, model_seeds=args.model_seeds)
     if args.methods is not None:
         base["methods"] = tuple(args.methods)

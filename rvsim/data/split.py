@@ -9,7 +9,7 @@ import numpy as np
 
 from rvsim.errors import InputError
 
-__all__ = ["split_indices", "grouped_holdout", "SPLIT_NAMES"]
+__all__ = ["split_indices", "grouped_holdout", "sample_indices", "SPLIT_NAMES"]
 
 #: Names of the splits, in order.
 SPLIT_NAMES: tuple[str, str, str] = ("train", "val", "test")
@@ -109,3 +109,17 @@ def grouped_holdout(
     else:  # no labels, or every class smaller than the number of folds: not stratified
         kept, held = next(GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, groups=g))
     return np.sort(kept).astype(np.int64), np.sort(held).astype(np.int64)
+
+
+def sample_indices(num_samples: int, indices: Sequence[int] | np.ndarray | None) -> np.ndarray:
+    """``indices`` as an int64 array (every sample ``0 .. num_samples-1`` when ``None``).
+
+    Raises:
+        InputError: ``indices`` is not a 1-D array of integers.
+    """
+    if indices is None:
+        return np.arange(num_samples, dtype=np.int64)
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise InputError(f"indices must be a 1-D array of integers. Received: shape={idx.shape}, dtype={idx.dtype}")
+    return idx.astype(np.int64, copy=False)

@@ -20,7 +20,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from rvsim.errors import ConfigError
+from rvsim.errors import ConfigError, check_settings
 
 __all__ = ["AugmentConfig", "augment_radio", "augment_vision", "paired_flip"]
 
@@ -88,12 +88,7 @@ class AugmentConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> AugmentConfig:
         """Build from a dict (e.g. YAML); unknown keys raise :class:`~rvsim.errors.ConfigError`."""
-        if not isinstance(values, Mapping):
-            raise ConfigError(f"augmentation must be a mapping. Received: {values!r}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f"unknown augmentation keys; expected some of {sorted(known)}. Received: {unknown}")
+        values = check_settings(values, {f.name for f in dataclasses.fields(cls)}, "augmentation keys")
         kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
         return cls(**kwargs)
 

@@ -110,12 +110,9 @@ def images_to_float(rgb: Any, depth: Any | None = None, size: Sequence[int] | No
 
 
 def _indices(ds: Dataset, indices: Sequence[int] | np.ndarray | None) -> np.ndarray:
-    if indices is None:
-        return np.arange(len(ds), dtype=np.int64)
-    idx = np.asarray(indices)
-    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-        raise InputError(f"indices must be a 1-D array of integers. Received: shape={idx.shape}, dtype={idx.dtype}")
-    return idx.astype(np.int64, copy=False)
+    from rvsim.data.split import sample_indices
+
+    return sample_indices(len(ds), indices)
 
 
 def _run_data(run_dir: str | os.PathLike[str]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ import tensorflow as tf
 from rvsim.data import Dataset
 from rvsim.data.manifest import write_json_atomic
 from rvsim.data.split import grouped_holdout
-from rvsim.errors import ConfigError, InputError
+from rvsim.errors import ConfigError, InputError, check_settings
 from rvsim.models import build_radio_encoder
 from rvsim.tasks import TASK_KINDS, Task, get_task, task_metrics
 from rvsim.train.augmentation import AugmentConfig, augment_radio
@@ -120,13 +120,7 @@ class SupervisedConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> SupervisedConfig:
         """Build from a dict (YAML); unknown keys raise :class:`~rvsim.errors.ConfigError`."""
-        if not isinstance(values, Mapping):
-            raise ConfigError(f"supervised settings must be a mapping. Received: {type(values).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f"unknown supervised settings; expected some of {sorted(known)}. Received: {unknown}")
-        return cls(**dict(values))
+        return cls(**check_settings(values, {f.name for f in dataclasses.fields(cls)}, "supervised settings"))
 
 
 @dataclass

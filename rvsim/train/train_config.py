@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rvsim.errors import ConfigError
+from rvsim.errors import ConfigError, check_settings
 from rvsim.models.radio_normalization import NORMALIZATION_MODES
 from rvsim.objectives import OBJECTIVES
 from rvsim.train.augmentation import AugmentConfig
@@ -216,13 +216,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
         """Build from a dict (e.g. a YAML file); unknown keys raise :class:`~rvsim.errors.ConfigError`."""
-        if not isinstance(values, Mapping):
-            raise ConfigError(f"a training config must be a mapping. Received: {type(values).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f"unknown training config keys; expected some of {sorted(known)}. Received: {unknown}")
-        return cls(**dict(values))
+        return cls(**check_settings(values, {f.name for f in dataclasses.fields(cls)}, "training config keys"))
 
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes`` applied (validated)."""
