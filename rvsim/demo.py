@@ -46,7 +46,8 @@ class DemoConfig:
         split_fractions: ``(train, val, test)`` of the dataset (a fifth to test: 400 test scenes).
         task: Downstream task of the probes (``occupancy``: where the nearest object is, what the camera teaches
             best).
-        fractions: Label fractions.
+        fractions: Label fractions (1 % and 10 %: where labels are scarce; 100 % adds about 11 min, most of it the
+            supervised baseline's three trainings on every label).
         seeds: Label-subset seeds (the supervised baseline and random encoders: one model seed per subset).
         methods: Methods of the protocol.
     """
@@ -63,7 +64,7 @@ class DemoConfig:
     bn_momentum: float = 0.9
     split_fractions: tuple[float, float, float] = (0.7, 0.1, 0.2)
     task: str = "occupancy"
-    fractions: tuple[float, ...] = (0.01, 0.1, 1.0)
+    fractions: tuple[float, ...] = (0.01, 0.1)
     seeds: int = 3
     methods: tuple[str, ...] = ("ssl", "supervised", "random", "raw", "vision")
 

@@ -1,4 +1,4 @@
-"""``rvsim demo``: the whole pipeline on a tiny hall writes a report with four methods at three fractions."""
+"""``rvsim demo``: the whole pipeline on a tiny hall writes a report with every method at its fractions."""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ def test_demo_rejects_a_bad_radio_width(tmp_path, capsys) -> None:
     assert not out.exists()
 
 
+def test_demo_rejects_a_bad_fraction(tmp_path, capsys) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--fractions", "0.1", "1.5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--fractions" in err and "1.5" in err
+    assert not out.exists()
+
+
 @pytest.mark.slow
 @pytest.mark.rt
 def test_demo_end_to_end_on_a_tiny_hall(tmp_path, tiny_scene_dict) -> None:
@@ -40,7 +48,7 @@ def test_demo_end_to_end_on_a_tiny_hall(tmp_path, tiny_scene_dict) -> None:
     report = (out / "report.md").read_text()
     probe = json.loads((out / "probe" / "probe.json").read_text())
     methods = {(r["method"], r["label_fraction"]) for r in probe["results"]}
-    assert methods == {(m, f) for m in ("ssl", "supervised", "random", "raw") for f in (0.01, 0.1, 1.0)}
-    assert report.startswith("# rvsim demo report") and "| ssl |" in report
+    assert methods == {(m, f) for m in ("ssl", "supervised", "random", "raw", "vision") for f in (0.01, 0.1)}
+    assert report.startswith("# rvsim demo report") and "| `ssl` |" in report and "`ssl` − baseline" in report
     for name in ("grid.png", "probe/probe_accuracy.png", "data/manifest.json", "ssl/radio_encoder.keras"):
         assert (out / name).is_file(), name
