@@ -75,7 +75,11 @@ html_title = f"rvsim {release}"
 html_static_path: list[str] = []
 
 # ---- autodoc + napoleon (Google-style docstrings)
-autodoc_default_options = {"members": True, "show-inheritance": True, "member-order": "bysource"}
+# scikit-learn adds metadata-routing methods (set_fit_request, ...) to estimators such as LinearProbe; their
+# docstrings point into scikit-learn's own glossary, and they are not rvsim's API.
+autodoc_default_options = {"members": True, "show-inheritance": True, "member-order": "bysource",
+                           "exclude-members": "set_fit_request,set_score_request,set_predict_request,"
+                                              "set_transform_request,set_partial_fit_request"}
 autodoc_typehints = "signature"
 autodoc_class_signature = "mixed"
 autodoc_preserve_defaults = True
