@@ -67,13 +67,18 @@ def _check_metrics(where: str, metrics: Any) -> None:
         raise _fail(where, "must be an object of metric names to numbers", metrics)
 
 
+def _check_object(where: str, obj: Any, required: Any) -> None:
+    """``obj`` is a mapping holding every key of ``required``."""
+    if not isinstance(obj, Mapping):
+        raise _fail(where, "must be an object", obj)
+    missing = [k for k in required if k not in obj]
+    if missing:
+        raise _fail(where, f"lacks the keys {missing}", sorted(obj))
+
+
 def _check_entry(i: int, entry: Any) -> None:
     where = f"results[{i}]"
-    if not isinstance(entry, Mapping):
-        raise _fail(where, "must be an object", entry)
-    missing = [k for k in _REQUIRED_ENTRY if k not in entry]
-    if missing:
-        raise _fail(where, f"lacks the keys {missing}", sorted(entry))
+    _check_object(where, entry, _REQUIRED_ENTRY)
     unknown = sorted(set(entry) - set(_REQUIRED_ENTRY) - set(_OPTIONAL_ENTRY))
     if unknown:
         raise _fail(where, f"has unknown keys {unknown}", unknown)
@@ -98,11 +103,7 @@ def _check_entry(i: int, entry: Any) -> None:
 
 def _check_comparison(i: int, c: Any) -> None:
     where = f"comparisons[{i}]"
-    if not isinstance(c, Mapping):
-        raise _fail(where, "must be an object", c)
-    missing = [k for k in _REQUIRED_COMPARISON if k not in c]
-    if missing:
-        raise _fail(where, f"lacks the keys {missing}", sorted(c))
+    _check_object(where, c, _REQUIRED_COMPARISON)
     for key in ("difference", "ci_low", "ci_high"):
         if not _is_num(c[key]):
             raise _fail(f"{where}.{key}", "must be a finite number", c[key])

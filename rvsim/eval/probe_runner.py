@@ -133,17 +133,16 @@ def _load_runs(ds: Any, run_dirs: Sequence[Path], test_fraction: float | None = 
     return docs, split
 
 
-def _retrieval(ds: Any, run: Path, test: np.ndarray, images: np.ndarray, radio_emb: np.ndarray,
+def _retrieval(run: Path, vision: Any, images: np.ndarray, radio_emb: np.ndarray,
                batch_size: int) -> tuple[dict[str, Any], tuple[np.ndarray, np.ndarray]]:
-    """Radio → image retrieval on the test split in the run's projection space (if its heads are saved)."""
+    """Radio → image retrieval on the test split in the run's projection space (if its heads are saved), with the
+    run's vision encoder ``vision`` (already loaded for the ``vision`` method)."""
     import keras
 
     import rvsim.models  # noqa: F401  (registers the custom layers)
     from rvsim.eval.embedding import embed
     from rvsim.eval.retrieval import retrieval_topk
-    from rvsim.train import load_encoder
 
-    vision = load_encoder(run, "vision")
     image_emb = embed(vision, images, batch_size)
     heads = (run / "radio_head.keras", run / "vision_head.keras")
     space = "embedding"
@@ -245,8 +244,8 @@ def run_probe(
 
             say("radio -> image retrieval on the test split")
             retrieval = {}
-            for k, (r, (_, enc)) in enumerate(zip(runs, ssl)):
-                retrieval[r.name], pair = _retrieval(ds, r, test_idx, images[1], embed(enc, x_test, config.batch_size),
+            for k, (r, (_, enc), (_, vis)) in enumerate(zip(runs, ssl, vision)):
+                retrieval[r.name], pair = _retrieval(r, vis, images[1], embed(enc, x_test, config.batch_size),
                                                      config.batch_size)
                 if k == 0:
                     plot_pairs = pair
