@@ -3,9 +3,11 @@
 Usage (from the repository root)::
 
     .venv/bin/python experiments/sim2real/run.py [--config experiments/sim2real/config.yaml] [--out runs/sim2real]
-        [--num-samples N] [--epochs E] [--scenarios 5 6] [--tasks bearing] [--no-blockage]
+        [--num-samples N] [--epochs E] [--seeds 0 1 2] [--scenarios 5 6] [--tasks bearing] [--horizons 1 5 10] [--no-blockage]
 
-Steps already done are reused (rerun after an interruption). The trained radio encoder is copied to
+Steps already done are reused (rerun after an interruption). One self-supervised run per seed of
+``train.seeds`` (``OUT/ssl-seedS``); every ``rvsim real`` report probes all of them, so each cell is a mean
+over training seeds, label subsets and splits. The first seed's radio encoder is copied to
 ``OUT/street_encoder.keras``; to ship it as ``--encoder street-pretrained``, copy it to
 ``rvsim/assets/street_encoder.keras`` (at most 5 MB). Each scenario's ``rvsim real`` report is
 ``OUT/sN-TASK/probe.json``; writes ``OUT/results.md``.
@@ -40,8 +42,11 @@ def main() -> int:
     parser.add_argument("--num-samples", type=int, default=None, help="override dataset.num_samples")
     parser.add_argument("--epochs", type=int, default=None, help="override train.epochs")
     parser.add_argument("--scenarios", type=int, nargs="+", default=None, help="override real.scenarios")
-    parser.add_argument("--tasks", nargs="+", default=None, help="override real.tasks (bearing, range)")
+    parser.add_argument("--tasks", nargs="*", default=None, help="override real.tasks (bearing, range; none: skip)")
     parser.add_argument("--no-blockage", action="store_true", help="skip the scenario-17 blockage probe")
+    parser.add_argument("--horizons", type=int, nargs="*", default=None,
+                        help="override real.future_horizons (blockage-future K; none: skip)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="override train.seeds")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
     out = Path(args.out)
@@ -63,35 +68,46 @@ def main() -> int:
         spec = load_scene_spec(Path(args.config).resolve().parent / d["scene"])
         generate_dataset(spec, data, num_samples, seed=d["seed"], shard_size=min(d["shard_size"], num_samples),
                          workers=d["workers"], resume=(data / "manifest.json").exists())
-    run = out / "ssl"
-    if not (run / "radio_encoder.keras").exists():
-        train = dict(cfg["train"])
-        if args.epochs is not None:
-            train["epochs"] = args.epochs
-        train_ssl(data, run, TrainConfig.from_dict(train), verbose=2)
-    shutil.copyfile(run / "radio_encoder.keras", out / "street_encoder.keras")
+    train = dict(cfg["train"])
+    seeds = args.seeds or train.pop("seeds", [train.get("seed", 0)])
+    train.pop("seeds", None)
+    if args.epochs is not None:
+        train["epochs"] = args.epochs
+    runs = [out / f"ssl-seed{s}" for s in seeds]
+    for seed, run in zip(seeds, runs):
+        if not (run / "radio_encoder.keras").exists():
+            train_ssl(data, run, TrainConfig.from_dict({**train, "seed": seed}), verbose=2)
+    shutil.copyfile(runs[0] / "radio_encoder.keras", out / "street_encoder.keras")
 
     r = cfg["real"]
     real_dir = (root / r["data"]).resolve()
-    jobs = [(s, t) for t in (args.tasks or r["tasks"]) for s in (args.scenarios or r["scenarios"])]
+    jobs = [(s, t) for t in (r["tasks"] if args.tasks is None else args.tasks) for s in (args.scenarios or r["scenarios"])]
+    horizons = r.get("future_horizons", []) if args.horizons is None else args.horizons
+    jobs += [(None, f"blockage-future-{k}" + ("" if split == "official" else f"-{split}"))
+             for k in horizons for split in r.get("future_series_splits", ["official"])]
     if r.get("blockage") and not args.no_blockage:
         jobs.append((None, "blockage"))
     rows = []
     for scenario, task in jobs:
-        name = f"s{scenario}-{task}" if scenario is not None else "s17-blockage"
+        name = f"s{scenario}-{task}" if scenario is not None else f"s17-{task}"
         report = out / name / "probe.json"
         if not report.exists():
-            argv = ["real", "--data", str(real_dir), "--encoder", str(run), "--task", task, "--out", str(out / name),
-                    "--sim-data", str(data), "--subset-seeds", str(r["subset_seeds"]),
-                    "--split-seeds", *map(str, r["split_seeds"]), "--fractions", *map(str, r["fractions"])]
+            argv = ["real", "--data", str(real_dir), "--encoder", *map(str, runs), "--out", str(out / name),
+                    "--subset-seeds", str(r["subset_seeds"]), "--fractions", *map(str, r["fractions"])]
+            if task.startswith("blockage-future-"):
+                k, *split = task.removeprefix("blockage-future-").split("-")
+                argv += ["--task", "blockage-future", "--horizon", k, "--series-split", *(split or ["official"]),
+                         "--split-seeds", *map(str, r["split_seeds"])]
+            else:
+                argv += ["--task", task, "--split-seeds", *map(str, r["split_seeds"])]
             if scenario is not None:
-                argv += ["--scenario", str(scenario)]
+                argv += ["--scenario", str(scenario), "--sim-data", str(data)]
             if rvsim_main(argv) != 0:
                 print(f"rvsim real failed for {name}", file=sys.stderr)
                 continue
         rows.append((name, json.loads(report.read_text())))
-    lines = ["# Sim-to-real results", "", f"Street samples: {num_samples}; config `{args.config}`; "
-             f"{r['subset_seeds']} label-subset seeds x split seeds {r['split_seeds']}; mean ± std over them, "
+    lines = ["# Sim-to-real results", "", f"Street samples: {num_samples}; config `{args.config}`; training seeds "
+             f"{list(seeds)} x {r['subset_seeds']} label-subset seeds x split seeds {r['split_seeds']}; mean ± std over them, "
              "and the paired ssl − baseline difference with its 95 % bootstrap interval (docs/probe_results.md).", ""]
     for name, doc in rows:
         lines += scenario_section(name, doc)
