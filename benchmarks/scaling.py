@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import shutil
@@ -41,9 +40,12 @@ from typing import Any
 
 
 def _recorded(out: Path) -> int:
+    from rvsim.data.manifest import Manifest
+    from rvsim.errors import DatasetError
+
     try:
-        return len(json.loads((out / "manifest.json").read_text())["shards"])
-    except (OSError, ValueError, KeyError):
+        return len(Manifest.read(out).shards)  # manifest.json and the shard journal
+    except DatasetError:
         return 0
 
 

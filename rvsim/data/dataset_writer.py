@@ -1,8 +1,10 @@
 """Writing a dataset folder shard by shard, resumably.
 
 :class:`DatasetWriter` owns the folder and its ``manifest.json``. It plans the shards (fixed ``shard_size``
-consecutive samples each), records each shard as it is finished (re-hashing the file and rewriting the manifest
-atomically) and marks the dataset complete at the end. Shards themselves are written by
+consecutive samples each), records each shard as it is finished (re-hashing the file; the first shard by
+rewriting the manifest atomically, the others by appending a line to the shard journal, so recording costs
+the same at the thousandth shard as at the second) and marks the dataset complete at the end, folding the
+journal into the manifest. Shards themselves are written by
 :func:`~rvsim.data.shard_writer.write_shard_file`, possibly in other processes::
 
     writer = DatasetWriter(out_dir, scene=spec.to_dict(), seed=0, num_samples=1000, shard_size=64,
@@ -25,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from rvsim.data.manifest import MANIFEST_NAME, Manifest, ShardInfo, sha256_file
+from rvsim.data.manifest import MANIFEST_NAME, Manifest, ShardInfo, append_journal, remove_journal, sha256_file
 from rvsim.data.schema import SCHEMA_VERSION, field_problems
 from rvsim.data.shard_writer import read_shard_header
 from rvsim.errors import DatasetError, InputError
@@ -174,7 +176,15 @@ class DatasetWriter:
         else:
             self._manifest = existing
             self._resume_cleanup()
-        self._manifest.write(out)
+        self._write_full()
+
+    def _write_full(self, manifest: Manifest | None = None) -> None:
+        """Write the whole manifest (the journal's shards included), then remove the journal; the writer's
+        manifest becomes ``manifest`` only once it is on disk."""
+        manifest = manifest or self._manifest
+        manifest.write(self._out_dir)
+        self._manifest = manifest
+        remove_journal(self._out_dir)
 
     # ------------------------------------------------------------------ planning
     @property
@@ -210,9 +220,10 @@ class DatasetWriter:
 
     # ------------------------------------------------------------------ recording
     def record(self, info: ShardInfo) -> None:
-        """Record a finished shard: check its place, re-hash the file, check its schema, rewrite the manifest.
+        """Record a finished shard: check its place, re-hash the file, check its schema, record it on disk.
 
-        The first recorded shard sets the manifest's ``fields`` and ``attrs``; every later shard must match them.
+        The first recorded shard sets the manifest's ``fields`` and ``attrs`` (the manifest is rewritten); every
+        later shard must match them and is appended to the shard journal.
 
         Raises:
             DatasetError: If the shard is not one of this dataset's planned shards, its file is missing, its
@@ -252,14 +263,20 @@ class DatasetWriter:
                     f"shard {info.file} does not match the dataset's fields: " + "; ".join(problems)
                     + f". Received: {path}"
                 )
-            new = copy.deepcopy(m)  # changed in memory only once it is on disk
+            recorded = ShardInfo(info.file, info.first_index, info.count, digest)
+            first = not m.fields
+            new = copy.deepcopy(m) if first else m  # changed in memory only once it is on disk
             new.fields, new.attrs = dict(fields), copy.deepcopy(attrs)
             shards = [s for s in new.shards if s.file != info.file]
-            shards.append(ShardInfo(info.file, info.first_index, info.count, digest))
-            new.shards = sorted(shards, key=lambda s: s.first_index)
-            new.complete = new.complete and len(new.shards) == new.num_shards
-            new.write(self._out_dir)
-            self._manifest = new
+            shards.append(recorded)
+            shards.sort(key=lambda s: s.first_index)
+            if first:
+                new.shards = shards
+                new.complete = new.complete and len(new.shards) == new.num_shards
+                self._write_full(new)
+            else:
+                append_journal(self._out_dir, recorded)
+                m.shards = shards
 
     def finalize(self) -> Manifest:
         """Mark the dataset complete once every shard is recorded; return the final manifest.
@@ -277,8 +294,7 @@ class DatasetWriter:
                 )
             new = copy.deepcopy(self._manifest)
             new.complete = True
-            new.write(self._out_dir)
-            self._manifest = new
+            self._write_full(new)
             return self.manifest
 
     # ------------------------------------------------------------------ resume

@@ -4,6 +4,13 @@
 validates everything a reader relies on (format, schema version, keys, types, shard names inside the folder,
 shard ranges that do not overlap and add up) and raises :class:`~rvsim.errors.DatasetError` with a message
 that ends with the file it read. Writing is atomic (temporary file, fsync, ``os.replace``).
+
+While a dataset is being generated, shards finished after the first are not recorded by rewriting the whole
+manifest (a cost that grows with the number of shards, so quadratically over a run) but by appending one line
+to the *shard journal* ``shards.jsonl`` beside it (:func:`append_journal`: one ``write`` of one line, fsync).
+:meth:`Manifest.read` merges the journal into the shard list; a last line cut short by a crash (no newline) is
+ignored, so the shard it named is simply written again on resume. A full rewrite (first shard, resume,
+completion) folds the journal into ``manifest.json`` and removes it, so a complete dataset has no journal.
 """
 
 from __future__ import annotations
@@ -29,10 +36,17 @@ __all__ = [
     "check_shard_file_name",
     "write_json_atomic",
     "fsync_dir",
+    "JOURNAL_NAME",
+    "append_journal",
+    "read_journal",
+    "remove_journal",
 ]
 
 #: File name of the manifest inside a dataset folder.
 MANIFEST_NAME: str = "manifest.json"
+
+#: File name of the shard journal beside the manifest (shards recorded since the manifest was last written).
+JOURNAL_NAME: str = "shards.jsonl"
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -348,10 +362,12 @@ class Manifest:
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Manifest:
-        """Read and validate ``manifest.json`` (``path`` is the file or the dataset folder).
+        """Read and validate ``manifest.json`` (``path`` is the file or the dataset folder), with the shards of
+        the journal beside it (:func:`read_journal`) merged in.
 
         Raises:
-            DatasetError: If the file is missing, is not valid JSON, or fails validation.
+            DatasetError: If the file is missing, is not valid JSON, or fails validation (the journal's
+                shards included).
         """
         path = Path(path)
         if path.is_dir():
@@ -366,7 +382,14 @@ class Manifest:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DatasetError(f"manifest is not valid JSON ({exc}). Received: {path}") from exc
-        return cls.from_dict(data, source=str(path))
+        manifest = cls.from_dict(data, source=str(path))
+        journal = read_journal(path.parent)
+        if journal:
+            merged = {s.file: s for s in manifest.shards}
+            merged.update((s.file, s) for s in journal)  # the journal is newer than the manifest
+            manifest.shards = sorted(merged.values(), key=lambda s: s.first_index)
+            manifest.check_shards(source=f"{path} with {path.parent / JOURNAL_NAME}")
+        return manifest
 
     def write(self, path: str | os.PathLike[str]) -> Path:
         """Write the manifest atomically (``path`` is the file or the dataset folder); return the file path."""
@@ -376,3 +399,67 @@ class Manifest:
         self.check_shards(source=str(path))
         write_json_atomic(path, self.to_dict())
         return path
+
+
+def read_journal(folder: str | os.PathLike[str]) -> list[ShardInfo]:
+    """The shards recorded in ``folder/shards.jsonl`` (empty when there is none), in the order appended.
+
+    A shard recorded twice keeps its last line. A last line without its newline is the trace of a crash during
+    the append and is ignored.
+
+    Raises:
+        DatasetError: If a complete line is not a valid shard entry, naming the line.
+    """
+    path = Path(folder) / JOURNAL_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise DatasetError(f"cannot read the shard journal ({exc}). Received: {path}") from exc
+    lines = raw.split(b"\n")[:-1]  # the part after the last newline is empty or an unfinished append
+    out: dict[str, ShardInfo] = {}
+    for number, line in enumerate(lines, start=1):
+        try:
+            value = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DatasetError(f"shard journal line {number} is not valid JSON ({exc}). Received: {path}") from exc
+        info = ShardInfo.from_json(value, source=f"{path} line {number}")
+        out.pop(info.file, None)
+        out[info.file] = info
+    return list(out.values())
+
+
+def append_journal(folder: str | os.PathLike[str], info: ShardInfo) -> None:
+    """Record a finished shard by appending one line to ``folder/shards.jsonl`` (one ``write``, then fsync).
+
+    The line is complete on disk when this returns; after a crash during the call the line is either whole or
+    an unterminated tail that :func:`read_journal` ignores.
+    """
+    path = Path(folder) / JOURNAL_NAME
+    line = (json.dumps(info.to_json(), separators=(",", ":")) + "\n").encode("utf-8")
+    new = not path.exists()
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":  # an earlier append was cut short: drop its tail
+            tail = min(size, 4096)
+            block = os.pread(fd, tail, size - tail)
+            cut = block.rfind(b"\n")
+            os.ftruncate(fd, size - tail + cut + 1 if cut >= 0 else (0 if tail == size else size))
+        written = os.write(fd, line)
+        if written != len(line):
+            raise DatasetError(f"short write to the shard journal ({written} of {len(line)} bytes). Received: {path}")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if new:
+        fsync_dir(path.parent)
+
+
+def remove_journal(folder: str | os.PathLike[str]) -> None:
+    """Remove ``folder/shards.jsonl`` once a manifest holding all of its shards has been written."""
+    path = Path(folder) / JOURNAL_NAME
+    if path.exists() or path.is_symlink():
+        path.unlink()
+        fsync_dir(path.parent)

@@ -256,14 +256,14 @@ def generate_dataset(
 
 def _remove_dataset(out: Path) -> None:
     """Delete an rvsim dataset's own files (manifest, shards, temporaries); refuse a folder with anything else."""
-    from rvsim.data.manifest import MANIFEST_NAME
+    from rvsim.data.manifest import JOURNAL_NAME, MANIFEST_NAME
 
     if not any(out.iterdir()):
         return
     if not (out / MANIFEST_NAME).is_file():
         raise InputError("--overwrite replaces only an rvsim dataset, and this folder holds none (no "
                          f"{MANIFEST_NAME}); nothing was deleted. Received: {out}")
-    ours = [p for p in out.iterdir() if p.name == MANIFEST_NAME or (
+    ours = [p for p in out.iterdir() if p.name in (MANIFEST_NAME, JOURNAL_NAME) or (
         p.name.startswith(("shard-", MANIFEST_NAME)) and p.name.endswith((".h5", ".tmp")))]
     others = [p.name for p in out.iterdir() if p not in ours]
     if others:

@@ -11,6 +11,7 @@ import pytest
 
 from rvsim.data import DatasetWriter, ShardInfo, write_shard_file
 from rvsim.data.dataset_writer import VERSIONED_PACKAGES, package_versions
+from rvsim.data.manifest import JOURNAL_NAME, Manifest
 from rvsim.errors import DatasetError, InputError
 
 from .conftest import ATTRS, CLASS_NAMES, SCENE, build_dataset, make_arrays
@@ -41,13 +42,78 @@ def test_record_and_finalize(tmp_path: Path) -> None:
     w = build_dataset(tmp_path / "ds", finalize=False)
     assert w.pending_shards() == []
     data = json.loads((tmp_path / "ds" / "manifest.json").read_text())
-    assert data["complete"] is False and len(data["shards"]) == 3
+    assert data["complete"] is False and [s["file"] for s in data["shards"]] == ["shard-00000.h5"]
     assert data["fields"]["radio/cfr"] == {"dtype": "complex64", "shape": [4, 8]}
     assert data["attrs"]["radio/range_angle"]["units"] == "dB"
     assert data["attrs"]["radio/range_angle"]["angle_bins_deg"] == pytest.approx(list(np.linspace(-60, 60, 6)))
+    journal = (tmp_path / "ds" / JOURNAL_NAME).read_text().splitlines()  # the later shards: one line each
+    assert [json.loads(line)["file"] for line in journal] == ["shard-00001.h5", "shard-00002.h5"]
+    read = Manifest.read(tmp_path / "ds")
+    assert [s.file for s in read.shards] == ["shard-00000.h5", "shard-00001.h5", "shard-00002.h5"]
+    assert read.shards == w.manifest.shards
     m = w.finalize()
     assert m.complete
-    assert json.loads((tmp_path / "ds" / "manifest.json").read_text())["complete"] is True
+    data = json.loads((tmp_path / "ds" / "manifest.json").read_text())
+    assert data["complete"] is True and [s["file"] for s in data["shards"]] == [s.file for s in read.shards]
+    assert not (tmp_path / "ds" / JOURNAL_NAME).exists()  # folded into the complete manifest
+
+
+def test_later_shards_do_not_rewrite_the_manifest(tmp_path: Path) -> None:
+    """Recording costs the same at every shard: after the first, the manifest is not rewritten, the journal
+    grows by one line."""
+    out = tmp_path / "ds"
+    w = new_writer(out, num_samples=40, shard_size=4)
+    sizes = []
+    for k, first, count in w.pending_shards():
+        w.record(write_shard_file(w.shard_path(k), make_arrays(np.arange(first, first + count)), ATTRS, first))
+        if k == 0:
+            manifest_bytes = (out / "manifest.json").read_bytes()
+        else:
+            assert (out / "manifest.json").read_bytes() == manifest_bytes
+            sizes.append((out / JOURNAL_NAME).stat().st_size)
+    lines = np.diff([0, *sizes])
+    assert lines.size == 9 and lines.min() > 0 and lines.max() - lines.min() <= 2  # one line of constant size
+    assert len(Manifest.read(out).shards) == 10
+
+
+def test_torn_journal_line_is_ignored_and_resume_rewrites_the_shard(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    w = build_dataset(out, skip=(2,))
+    good = (out / JOURNAL_NAME).read_bytes()
+    write_shard_file(w.shard_path(2), make_arrays(np.arange(8, 10)), ATTRS, 8)
+    with open(out / JOURNAL_NAME, "ab") as f:  # killed while appending shard 2's line
+        f.write(b'{"file":"shard-00002.h5","first_index":8,"co')
+    assert [s.file for s in Manifest.read(out).shards] == ["shard-00000.h5", "shard-00001.h5"]
+    w2 = new_writer(out, resume=True)
+    assert w2.pending_shards() == [(2, 8, 2)]
+    assert not (out / JOURNAL_NAME).exists()  # resume folded the journal into the manifest
+    assert [s["file"] for s in json.loads((out / "manifest.json").read_text())["shards"]] == [
+        "shard-00000.h5", "shard-00001.h5"]
+    assert good.count(b"\n") == 1
+    build_dataset(out, resume=True)
+    assert Manifest.read(out).complete and len(Manifest.read(out).shards) == 3
+
+
+def test_append_after_a_torn_line_drops_the_tail(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    w = build_dataset(out, skip=(1, 2))
+    with open(out / JOURNAL_NAME, "ab") as f:
+        f.write(b'{"file":"shard-0000')
+    w.record(write_shard_file(w.shard_path(1), make_arrays(np.arange(4, 8)), ATTRS, 4))
+    lines = (out / JOURNAL_NAME).read_bytes().split(b"\n")
+    assert lines[-1] == b"" and [json.loads(x)["file"] for x in lines[:-1]] == ["shard-00001.h5"]
+
+
+def test_bad_journal_line_is_a_dataset_error(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    build_dataset(out, skip=(2,))
+    with open(out / JOURNAL_NAME, "ab") as f:
+        f.write(b'{"file": "../elsewhere.h5", "first_index": 8, "count": 2, "sha256": "' + b"0" * 64 + b'"}\n')
+    with pytest.raises(DatasetError, match=r"shards.jsonl line 2"):
+        Manifest.read(out)
+    (out / JOURNAL_NAME).write_bytes(b"not json\n")
+    with pytest.raises(DatasetError, match=r"shard journal line 1 is not valid JSON"):
+        Manifest.read(out)
 
 
 def test_finalize_with_pending_shards_fails(tmp_path: Path) -> None:

@@ -114,12 +114,13 @@ def run_cli(args: Sequence[str], timeout: float = 300) -> subprocess.CompletedPr
 
 
 def recorded_shards(out: Path) -> int:
-    """Shards listed in ``out/manifest.json`` (0 if there is no readable manifest yet)."""
-    import json
+    """Shards recorded in ``out/manifest.json`` and its shard journal (0 if there is no readable manifest yet)."""
+    from rvsim.data.manifest import Manifest
+    from rvsim.errors import DatasetError
 
     try:
-        return len(json.loads((out / "manifest.json").read_text())["shards"])
-    except (OSError, ValueError, KeyError):
+        return len(Manifest.read(out).shards)
+    except DatasetError:
         return 0
 
 

@@ -32,7 +32,10 @@ def _one_line(capsys: pytest.CaptureFixture[str], *needles: str) -> str:
 
 
 def _manifest(out: Path) -> dict[str, Any]:
-    return json.loads((out / "manifest.json").read_text())
+    """The manifest as readers see it: manifest.json with the shard journal merged in."""
+    from rvsim.data.manifest import Manifest
+
+    return Manifest.read(out).to_dict()
 
 
 def _copy(reference: Path, tmp_path: Path) -> Path:
@@ -66,28 +69,27 @@ def test_disk_full_during_a_shard_write(tmp_path: Path, scene_yaml: str, referen
     assert (out / "shard-00000.h5").read_bytes() == first  # recorded shards are kept, not rewritten
 
 
-def test_disk_full_while_recording_a_shard_keeps_the_previous_manifest(
+def test_disk_full_while_recording_a_shard_keeps_the_shards_recorded_before(
         tmp_path: Path, scene_yaml: str, reference: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    import rvsim.data.manifest as manifest_module
+    import rvsim.data.dataset_writer as writer_module
+    from rvsim.data.manifest import JOURNAL_NAME
 
-    real = manifest_module.write_json_atomic
-    calls = []
+    real = writer_module.append_journal
 
-    def write_json_atomic(path: Any, data: Any) -> None:
-        calls.append(len(data["shards"]))
-        if len(data["shards"]) == 2:  # recording the second shard
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(path, data)
+    def append_journal(folder: Any, info: Any) -> None:  # the disk fills up half-way through the journal line
+        with open(Path(folder) / JOURNAL_NAME, "ab") as f:
+            f.write(b'{"file":"shard-00001.h5","first_in')
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(manifest_module, "write_json_atomic", write_json_atomic)
+    monkeypatch.setattr(writer_module, "append_journal", append_journal)
     out = tmp_path / "ds"
     assert main(generate_args(scene_yaml, out, 6)) == 1
     _one_line(capsys, "No space left on device")
-    assert [s["file"] for s in _manifest(out)["shards"]] == ["shard-00000.h5"]  # the manifest before the failure
+    assert [s["file"] for s in _manifest(out)["shards"]] == ["shard-00000.h5"]  # the torn line is not a record
     assert (out / "shard-00001.h5").is_file()  # written but never recorded: --resume makes it again
 
-    monkeypatch.setattr(manifest_module, "write_json_atomic", real)
+    monkeypatch.setattr(writer_module, "append_journal", real)
     assert main(generate_args(scene_yaml, out, 6, "--resume")) == 0
     assert_same_dataset(out, reference, prefix=True)
 

@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 
 from rvsim.cli import main
+from rvsim.data.manifest import Manifest
+from rvsim.errors import DatasetError
 
 from .conftest import (NUM_SAMPLES, assert_same_dataset, generate_args, kill_group, recorded_shards, run_cli,
                        start_cli)
@@ -36,9 +38,9 @@ def _wait(proc: subprocess.Popen[bytes], seconds: float) -> bool:
 
 def _state(out: Path) -> str:
     try:
-        m = json.loads((out / "manifest.json").read_text())
-        return f"{len(m['shards'])} shards{' complete' if m['complete'] else ''}"
-    except (OSError, ValueError):
+        m = Manifest.read(out)  # with the shard journal
+        return f"{len(m.shards)} shards{' complete' if m.complete else ''}"
+    except DatasetError:
         return "no manifest" + (f" ({sorted(p.name for p in out.iterdir())})" if out.is_dir() else " nor folder")
 
 
