@@ -31,9 +31,6 @@ from rvsim.errors import DatasetError, InputError
 
 __all__ = ["GenerationError", "GenerationReport", "generate_dataset", "generate_shard"]
 
-#: Samples ray-traced before they are rendered together in one switch to the RGB variant.
-RENDER_CHUNK = 32
-
 #: Times Dask reruns a shard task that raised (a worker that dies is replaced and its task rerun anyway).
 TASK_RETRIES = 2
 
@@ -114,12 +111,11 @@ def generate_shard(spec_dict: dict[str, Any], seed: int, first_index: int, count
         num_threads = _dask_worker_threads()
     with _GENERATOR_LOCK:
         gen = _generator(spec_dict, seed, num_threads, device)
-        parts = []
-        for start in range(first_index, first_index + count, RENDER_CHUNK):
-            stop = min(start + RENDER_CHUNK, first_index + count)
-            parts.append(gen.generate(np.arange(start, stop)))
+        # the whole shard at once: every sample ray-traced, then all rendered inside one switch to the RGB
+        # variant (each switch re-transforms Mitsuba's integrators; render seeds are per sample, so the arrays
+        # do not depend on how samples are grouped)
+        arrays = gen.generate(np.arange(first_index, first_index + count))
         attrs = gen.field_attrs()
-    arrays = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     _check_finite(arrays, first_index, Path(path).name, seed)
     return write_shard_file(path, arrays, attrs, first_index)
 

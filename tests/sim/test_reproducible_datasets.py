@@ -91,3 +91,12 @@ def test_tiny_street_dataset_is_byte_identical_to_the_reference(tmp_path: Path) 
     reference = json.loads((DATA / "tiny_street_seed11_14f2e03.json").read_text())
     out = _generate(tmp_path, _tiny_street(), num_samples=5, shard_size=3)
     _assert_same(dataset_digest(out), reference)
+
+
+def test_samples_do_not_depend_on_how_they_are_grouped(tiny_generator) -> None:
+    """A shard is ray-traced and rendered in one group (one switch to the RGB variant); each sample must equal
+    the sample generated in a group of its own or of other sizes."""
+    whole = tiny_generator.generate(np.arange(0, 5))
+    parts = [tiny_generator.generate(np.arange(a, b)) for a, b in ((0, 1), (1, 4), (4, 5))]
+    for name, array in whole.items():
+        assert np.array_equal(array, np.concatenate([p[name] for p in parts])), name
