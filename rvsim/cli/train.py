@@ -172,6 +172,7 @@ def _run_supervised(args: argparse.Namespace) -> int:
     select_training_device(args.device)
 
     from rvsim.data import Dataset, split_indices
+    from rvsim.data.split import sample_groups
     from rvsim.data.manifest import write_json_atomic
     from rvsim.eval.label_subsets import nested_stratified_subsets
     from rvsim.eval.protocol import subset_strata
@@ -181,7 +182,7 @@ def _run_supervised(args: argparse.Namespace) -> int:
 
     ds = Dataset(args.data)
     layout = resolve_inputs(ds, config, need_images=False)
-    split = split_indices(len(ds), config.split_fractions, config.split_seed)
+    split = split_indices(len(ds), config.split_fractions, config.split_seed, groups=sample_groups(ds))
     task = task.fit(ds, split["train"])
     targets = task.targets(ds, split["train"])
     pool = split["train"][targets.valid]

@@ -30,6 +30,7 @@ from rvsim.config.scene_spec import (
     SizeRange,
     SolverSpec,
 )
+from rvsim.config.sequence_spec import DopplerSpec, MotionSpec, SequenceSpec
 from rvsim.config.street_spec import STREET_ZONES, BuildingRowSpec, StreetSpec, StreetTxSpec
 from rvsim.config.validation_message import format_validation_error
 
@@ -38,6 +39,9 @@ __all__ = [
     "RangeAngleSpec",
     "RadioSpec",
     "SolverSpec",
+    "MotionSpec",
+    "DopplerSpec",
+    "SequenceSpec",
     "BaseStationSpec",
     "CameraSpec",
     "RacksSpec",

@@ -22,6 +22,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from rvsim.config.hall_spec import PlacementSpec, RoomSpec, check_hall_scene
 from rvsim.config.radio_spec import RadioSpec
+from rvsim.config.sequence_spec import MotionSpec, SequenceSpec
 from rvsim.config.spec_model import IntPair, Number, Pair, SpecModel, Triple, field_rule, require, spec_rule
 from rvsim.config.street_spec import StreetSpec, check_street_scene
 
@@ -199,12 +200,14 @@ class ObjectClassSpec(SpecModel):
         size_m: Size ranges (length along the object's heading, width, height) [m].
         material: Name of a material in :attr:`SceneSpec.materials`.
         count: Inclusive range ``[min, max]`` of instances per scene.
+        motion: How its objects move in a sequence (``SceneSpec.sequence``); still by default.
     """
 
     shape: Shape = "box"
     size_m: SizeRange = Field(default_factory=SizeRange)
     material: str = "metal"
     count: CountRange = (0, 1)
+    motion: MotionSpec = Field(default_factory=MotionSpec)
 
 
 class SceneSpec(SpecModel):
@@ -223,6 +226,8 @@ class SceneSpec(SpecModel):
         classes: Object classes by name (the order defines class ids).
         placement: Placement rules (hall).
         street: Street geometry, object zones and the transmitter (street).
+        sequence: Sampling into sequences of frames (:mod:`rvsim.config.sequence_spec`); ``None``: every
+            sample is an independent still scene.
     """
 
     name: str = "factory"
@@ -237,6 +242,7 @@ class SceneSpec(SpecModel):
     classes: dict[str, ObjectClassSpec] = Field(default_factory=dict)
     placement: PlacementSpec = Field(default_factory=PlacementSpec)
     street: StreetSpec = Field(default_factory=StreetSpec)
+    sequence: SequenceSpec | None = None
 
     @property
     def class_names(self) -> list[str]:
@@ -252,8 +258,8 @@ class SceneSpec(SpecModel):
         """The resolved spec as plain JSON/YAML-able data (tuples become lists).
 
         Keys that belong to the other layout (:data:`LAYOUT_ONLY_KEYS`) are left out, and so is
-        ``radio.range_angle.range_oversampling`` at its default 1 (specs written before it existed resolve
-        to what they hold).
+        ``radio.range_angle.range_oversampling`` at its default 1, ``sequence`` when there is none and a class's
+        ``motion`` when it is still (specs written before those keys existed resolve to what they hold).
         """
         out = self.model_dump(mode="json")
         omit = [k for other, keys in LAYOUT_ONLY_KEYS.items() if other != self.layout for k in keys]
@@ -268,6 +274,13 @@ class SceneSpec(SpecModel):
         ra = out.get("radio", {}).get("range_angle")
         if isinstance(ra, dict) and ra.get("range_oversampling") == 1:
             ra.pop("range_oversampling")  # the default: a spec (and manifest) written before the key existed
+        # still scenes resolve to what they held before sequences existed
+        if out.get("sequence") is None:
+            out.pop("sequence", None)
+        still = MotionSpec().model_dump(mode="json")
+        for cls in out.get("classes", {}).values():
+            if cls.get("motion") == still:
+                cls.pop("motion")
         return out
 
     @model_validator(mode="before")
@@ -310,6 +323,9 @@ class SceneSpec(SpecModel):
                                         f"(defined: {', '.join(mats)}). Received: {c.material!r}")
         require(self.max_objects >= 1, f"the classes' count ranges allow no object at all. "
                                        f"Received: max objects = {self.max_objects}")
+        require(self.sequence is None or self.layout == "hall",
+                f"sequence is supported for layout hall only so far. Received: layout={self.layout!r} with a "
+                "sequence section")
         _LAYOUT_CHECKS[self.layout](self)
         return self
 

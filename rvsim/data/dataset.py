@@ -27,7 +27,7 @@ import h5py
 import numpy as np
 
 from rvsim.data.manifest import Manifest, ShardInfo, sha256_file
-from rvsim.data.schema import SCHEMA_VERSION, FieldSpec, field_problems
+from rvsim.data.schema import FieldSpec, field_problems
 from rvsim.data.shard_writer import DEFAULT_ALLOW_INF, ShardHeader, read_shard_header
 from rvsim.errors import DatasetError, InputError
 
@@ -60,11 +60,12 @@ def _non_finite(f: h5py.File, arrays: dict[str, tuple[str, tuple[int, ...]]], fi
     return out
 
 
-def _structure_problems(shard: ShardInfo, header: ShardHeader, fields: dict[str, FieldSpec]) -> list[str]:
-    """What a shard's header contradicts in the manifest: root attributes, then fields (names, dtypes, shapes,
-    sample counts)."""
+def _structure_problems(shard: ShardInfo, header: ShardHeader, fields: dict[str, FieldSpec],
+                        schema_version: int) -> list[str]:
+    """What a shard's header contradicts in the manifest: root attributes (the manifest's schema version), then
+    fields (names, dtypes, shapes, sample counts)."""
     problems: list[str] = []
-    expected_root = {"schema_version": SCHEMA_VERSION, "first_index": shard.first_index, "count": shard.count}
+    expected_root = {"schema_version": schema_version, "first_index": shard.first_index, "count": shard.count}
     for key, value in expected_root.items():
         if header.root.get(key) != value:
             problems.append(f"root attribute {key}={header.root.get(key)!r} (expected {value})")
@@ -371,7 +372,7 @@ class Dataset:
                 reason = " ".join(str(exc).split(". Received:")[0].split())
                 raise DatasetError(f"shard {s.file} is not a readable rvsim shard ({reason}); check the dataset with "
                                    f"`rvsim verify`. Received: {self._path}") from None
-            problems = _structure_problems(s, header, self._manifest.fields)
+            problems = _structure_problems(s, header, self._manifest.fields, self._manifest.schema_version)
             if problems:
                 shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
                 raise DatasetError(f"shard {s.file} does not hold what the manifest says ({shown}); check the "
@@ -426,7 +427,7 @@ class Dataset:
         except (OSError, DatasetError, KeyError, ValueError) as exc:
             issues.append(f"cannot be read as HDF5 ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
             return issues
-        issues.extend(_structure_problems(s, header, self._manifest.fields))
+        issues.extend(_structure_problems(s, header, self._manifest.fields, self._manifest.schema_version))
         for name in sorted(set(header.attrs) & set(self._manifest.fields)):
             if header.attrs[name] != self._manifest.attrs.get(name, {}):
                 issues.append(f"{name}: attributes differ from the manifest's")

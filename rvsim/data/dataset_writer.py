@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rvsim.data.manifest import MANIFEST_NAME, Manifest, ShardInfo, append_journal, remove_journal, sha256_file
-from rvsim.data.schema import SCHEMA_VERSION, field_problems
+from rvsim.data.schema import field_problems
 from rvsim.data.shard_writer import read_shard_header
 from rvsim.errors import DatasetError, InputError
 
@@ -172,6 +172,7 @@ class DatasetWriter:
                 class_names=names,
                 versions=package_versions(),
                 created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                schema_version=2 if "sequence" in scene_json else 1,  # frames of sequences: version 2
             )
         else:
             self._manifest = existing
@@ -248,7 +249,7 @@ class DatasetWriter:
             )
         header = read_shard_header(path)
         root = header.root
-        expected_root = {"schema_version": SCHEMA_VERSION, "first_index": info.first_index, "count": info.count}
+        expected_root = {"schema_version": m.schema_version, "first_index": info.first_index, "count": info.count}
         if any(root.get(key) != value for key, value in expected_root.items()):
             raise DatasetError(f"shard root attributes {root} do not match {expected_root}. Received: {path}")
         with self._lock:

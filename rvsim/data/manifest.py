@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rvsim.data.schema import FORMAT, SCHEMA_VERSION, FieldSpec, fields_from_json, fields_to_json
+from rvsim.data.schema import (FORMAT, SUPPORTED_SCHEMA_VERSIONS, FieldSpec, fields_from_json, fields_to_json,
+                               schema_version_of)
 from rvsim.errors import DatasetError
 
 __all__ = [
@@ -197,7 +198,8 @@ class Manifest:
         shards: Recorded shards, in index order.
         complete: Whether every shard has been written and recorded.
         created: ISO 8601 time the dataset was started (UTC).
-        schema_version: Layout version, :data:`~rvsim.data.schema.SCHEMA_VERSION`.
+        schema_version: Layout version: 1 for still scenes, 2 (:data:`~rvsim.data.schema.SCHEMA_VERSION`) for frames
+            of sequences.
         format: Always :data:`~rvsim.data.schema.FORMAT`.
     """
 
@@ -212,7 +214,7 @@ class Manifest:
     shards: list[ShardInfo] = field(default_factory=list)
     complete: bool = False
     created: str = ""
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = 1
     format: str = FORMAT
 
     @property
@@ -265,10 +267,10 @@ class Manifest:
                 f"Received: format={data.get('format')!r} in {src}"
             )
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION or not _is_int(version):
+        if not _is_int(version) or version not in SUPPORTED_SCHEMA_VERSIONS:
             raise DatasetError(
-                f"dataset schema_version {version} is not supported by this rvsim (supports {SCHEMA_VERSION}). "
-                f"Received: {src}"
+                f"dataset schema_version {version} is not supported by this rvsim (supports "
+                f"{', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))}). Received: {src}"
             )
         missing = [k for k in _REQUIRED_KEYS if k not in data]
         if missing:
@@ -318,7 +320,11 @@ class Manifest:
             shards=[ShardInfo.from_json(s, source=src) for s in data["shards"]],
             complete=bool(data["complete"]),
             created=created,
+            schema_version=int(version),
         )
+        if fields and schema_version_of(fields) != manifest.schema_version:
+            raise DatasetError(f"manifest schema_version {version} does not match its fields (version 2 is exactly "
+                               f"the datasets with meta/sequence). Received: {src}")
         manifest.check_shards(source=src)
         return manifest
 

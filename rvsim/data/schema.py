@@ -20,6 +20,9 @@ from rvsim.errors import DatasetError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "SEQUENCE_FIELDS",
+    "schema_version_of",
     "FORMAT",
     "FieldSpec",
     "check_field_name",
@@ -30,8 +33,20 @@ __all__ = [
     "json_attrs",
 ]
 
-#: Version of the dataset layout written by this rvsim; readers refuse any other.
-SCHEMA_VERSION: int = 1
+#: Newest version of the dataset layout. Version 2 adds sequences: a dataset whose samples are frames of
+#: sequences holds :data:`SEQUENCE_FIELDS` (and is version 2); a dataset of still scenes is version 1, as before.
+SCHEMA_VERSION: int = 2
+
+#: Versions this rvsim reads and writes; readers refuse any other.
+SUPPORTED_SCHEMA_VERSIONS: tuple[int, ...] = (1, 2)
+
+#: Fields that make a dataset one of sequences (schema version 2): sequence id and frame index per sample.
+SEQUENCE_FIELDS: tuple[str, ...] = ("meta/sequence", "meta/frame")
+
+
+def schema_version_of(field_names: Any) -> int:
+    """The schema version of a dataset or shard holding the fields ``field_names``: 2 with sequence fields, else 1."""
+    return 2 if SEQUENCE_FIELDS[0] in set(field_names) else 1
 
 #: Value of the manifest's ``"format"`` key.
 FORMAT: str = "rvsim-dataset"

@@ -28,7 +28,7 @@ import h5py
 import numpy as np
 
 from rvsim.data.manifest import ShardInfo, check_shard_file_name, fsync_dir, sha256_file
-from rvsim.data.schema import SCHEMA_VERSION, FieldSpec, check_field_name, json_attrs
+from rvsim.data.schema import FieldSpec, check_field_name, json_attrs, schema_version_of
 from rvsim.errors import DatasetError
 
 __all__ = ["write_shard_file", "read_shard_header", "ShardHeader", "DEFAULT_ALLOW_INF", "JSON_ATTR", "COMPRESSIONS"]
@@ -170,7 +170,7 @@ def write_shard_file(
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         with h5py.File(tmp, "w") as f:
-            f.attrs["schema_version"] = np.int64(SCHEMA_VERSION)
+            f.attrs["schema_version"] = np.int64(schema_version_of(checked))  # 2 for frames of sequences
             f.attrs["first_index"] = np.int64(first_index)
             f.attrs["count"] = np.int64(n)
             for name, a in checked.items():

@@ -1,34 +1,57 @@
-"""Seeded splits: train/validation/test of a dataset by sample, and grouped hold-outs of labelled subsets."""
+"""Seeded splits: train/validation/test of a dataset by sample (by sequence for datasets of sequences), and
+grouped hold-outs of labelled subsets."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from rvsim.errors import InputError
 
-__all__ = ["split_indices", "grouped_holdout", "sample_indices", "SPLIT_NAMES"]
+__all__ = ["split_indices", "grouped_holdout", "sample_indices", "sample_groups", "SPLIT_NAMES"]
 
 #: Names of the splits, in order.
 SPLIT_NAMES: tuple[str, str, str] = ("train", "val", "test")
+
+
+def sample_groups(ds: Any) -> np.ndarray | None:
+    """The groups a dataset must be split by: its ``meta/sequence`` (frames of one sequence are strongly
+    correlated and never sit on both sides of a split), or ``None`` for still scenes (each sample independent).
+
+    Args:
+        ds: A :class:`~rvsim.data.Dataset`.
+
+    Returns:
+        ``(len(ds),)`` int64 sequence ids, or ``None``.
+    """
+    if "meta/sequence" not in ds.fields:
+        return None
+    return np.asarray(ds.read("meta/sequence", np.arange(len(ds))), dtype=np.int64)
 
 
 def split_indices(
     num_samples: int,
     fractions: Sequence[float] = (0.8, 0.1, 0.1),
     seed: int | np.random.Generator = 0,
+    *,
+    groups: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Split sample indices ``0 .. num_samples-1`` into train, validation and test sets.
 
     A seeded random permutation is cut at the cumulative fractions (rounded to whole samples, so the sizes
     add up to ``num_samples`` exactly). The same ``(num_samples, fractions, seed)`` always gives the same split.
+    With ``groups`` (e.g. :func:`sample_groups`: the sequence of every frame), the groups are permuted instead
+    and the permutation of their samples is cut at the group boundaries nearest the cumulative fractions, so
+    every group lies whole in one split.
 
     Args:
         num_samples: Number of samples (>= 1).
         fractions: ``(train, val, test)`` fractions, each > 0, summing to 1 (within 1e-6).
         seed: Seed of the permutation, or a ``numpy.random.Generator``.
+        groups: ``(num_samples,)`` group of every sample, or ``None`` (every sample on its own).
 
     Returns:
         ``{"train": (n_train,), "val": (n_val,), "test": (n_test,)}`` sorted int64 index arrays, disjoint and
@@ -53,6 +76,21 @@ def split_indices(
     if abs(sum(fr) - 1.0) > 1e-6:
         raise InputError(f"fractions must sum to 1. Received: fractions={tuple(fr)!r} (sum {sum(fr):.6g})")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    if groups is not None:
+        g = np.asarray(groups)
+        if g.shape != (int(num_samples),):
+            raise InputError(f"groups must have one entry per sample ({num_samples}). Received: shape={g.shape}")
+        names, inverse = np.unique(g, return_inverse=True)
+        order = rng.permutation(names.size)
+        rank = np.empty(names.size, np.int64)
+        rank[order] = np.arange(names.size)
+        perm = np.lexsort((np.arange(int(num_samples)), rank[inverse])).astype(np.int64)  # whole groups, shuffled
+        sizes = np.bincount(rank[inverse], minlength=names.size)
+        boundaries = np.concatenate([[0], np.cumsum(sizes)])  # where each group starts in perm, and the end
+        cuts = np.array([boundaries[np.argmin(np.abs(boundaries - c))] for c in np.cumsum(fr)[:2] * num_samples],
+                        np.int64)
+        parts = np.split(perm, cuts)
+        return {name: np.sort(part) for name, part in zip(SPLIT_NAMES, parts)}
     perm = rng.permutation(int(num_samples)).astype(np.int64)
     cuts = np.rint(np.cumsum(fr)[:2] * num_samples).astype(np.int64)
     parts = np.split(perm, cuts)

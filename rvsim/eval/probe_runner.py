@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from rvsim.data.split import sample_groups, split_indices
 from rvsim.errors import ConfigError, DatasetError, InputError
 from rvsim.eval.probe_report import PROBE_JSON, write_probe_report
 from rvsim.eval.probe_results import PROBE_RESULTS_FORMAT, PROBE_SCHEMA_VERSION, validate_probe_results
@@ -87,7 +88,8 @@ def _load_runs(ds: Any, run_dirs: Sequence[Path], test_fraction: float | None = 
     """Configs of the runs and the split to evaluate on.
 
     Without ``test_fraction`` every run must be a self-supervised run of ``ds`` and they must share their
-    split, which is used. With it, ``ds`` is a dataset the runs never saw: it is split by sample, seeded by
+    split, which is used. With it, ``ds`` is a dataset the runs never saw: it is split by sample (by sequence for
+    a dataset of sequences), seeded by
     ``split_seed`` (``test_fraction`` of it to test, the rest to train).
     """
     from rvsim.train import load_run_config, load_split
@@ -126,9 +128,16 @@ def _load_runs(ds: Any, run_dirs: Sequence[Path], test_fraction: float | None = 
     if test_fraction is not None:
         if not 0.0 < float(test_fraction) < 1.0:
             raise InputError(f"--test-fraction must be in (0, 1). Received: {test_fraction}")
-        perm = np.random.default_rng(split_seed).permutation(len(ds)).astype(np.int64)
-        n_test = int(np.clip(round(float(test_fraction) * len(ds)), 1, len(ds) - 1))
-        split = {"train": np.sort(perm[n_test:]), "val": np.zeros(0, np.int64), "test": np.sort(perm[:n_test])}
+        groups = sample_groups(ds)
+        if groups is None:
+            perm = np.random.default_rng(split_seed).permutation(len(ds)).astype(np.int64)
+            n_test = int(np.clip(round(float(test_fraction) * len(ds)), 1, len(ds) - 1))
+            split = {"train": np.sort(perm[n_test:]), "val": np.zeros(0, np.int64), "test": np.sort(perm[:n_test])}
+        else:  # whole sequences to each side
+            f = float(test_fraction)
+            parts = split_indices(len(ds), (1.0 - f - 1e-9, 1e-9, f), split_seed, groups=groups)
+            split = {"train": np.sort(np.concatenate([parts["train"], parts["val"]])), "val": np.zeros(0, np.int64),
+                     "test": parts["test"]}
     assert split is not None
     return docs, split
 
@@ -213,6 +222,7 @@ def run_probe(
         y_train, y_test = fitted.targets(ds, split["train"]), fitted.targets(ds, split["test"])
         train_idx, test_idx = split["train"][y_train.valid], split["test"][y_test.valid]
         y_train, y_test = y_train.take(np.flatnonzero(y_train.valid)), y_test.take(np.flatnonzero(y_test.valid))
+        seq_groups = sample_groups(ds)
         if train_idx.size < 1 or test_idx.size < 1:
             raise InputError(f"task {task!r} is defined on no training or no test sample of this dataset. Received: "
                              f"{train_idx.size} and {test_idx.size}")
@@ -228,10 +238,12 @@ def run_probe(
             vision = [(r.name, load_encoder(r, "vision")) for r in runs]
         eval_split = EvalSplit(
             x_train=x_train, x_test=x_test, y_train=y_train, y_test=y_test,
-            groups_train=np.arange(train_idx.size),  # i.i.d. simulated scenes: each sample its own group
+            # i.i.d. simulated scenes: each sample its own group; frames of sequences: by sequence
+            groups_train=np.arange(train_idx.size) if seq_groups is None else seq_groups[train_idx],
             split_seed=int(split_seed if test_fraction is not None else docs[0]["config"].get("split_seed", 0)),
             images_train=None if images is None else images[0], images_test=None if images is None else images[1],
-            description={"train": int(train_idx.size), "test": int(test_idx.size), "grouping": "by sample (i.i.d. scenes)",
+            description={"train": int(train_idx.size), "test": int(test_idx.size), "grouping": "by sample (i.i.d. scenes)" if seq_groups is None
+                         else "by sequence",
                          "source": "the runs' split" if test_fraction is None else
                          f"a dataset the runs never saw, {test_fraction:g} to test"},
         )

@@ -175,7 +175,8 @@ def generate_dataset(
         out_dir: Dataset folder: new or empty, or an existing dataset of the same settings with ``resume``.
         num_samples: Samples in the dataset.
         seed: Dataset seed; sample ``i`` depends only on (spec, seed, i).
-        shard_size: Samples per shard file.
+        shard_size: Samples per shard file (a multiple of ``sequence.num_frames`` for a family of sequences,
+            as is ``num_samples``: shards hold whole sequences).
         workers: Worker processes on this machine (1: in this process, no cluster).
         scheduler: Address of an existing Dask scheduler (``tcp://host:8786``); overrides ``workers``.
         resume: Complete an interrupted dataset, keeping its verified shards.
@@ -210,6 +211,12 @@ def generate_dataset(
         raise InputError("resume and overwrite exclude each other. Received: both")
     if device not in DEVICES:
         raise InputError(f"device must be one of {', '.join(DEVICES)}. Received: device={device!r}")
+    if spec.sequence is not None:  # a shard holds whole sequences, and so does the dataset
+        frames = spec.sequence.num_frames
+        for name, value in (("num_samples", num_samples), ("shard_size", shard_size)):
+            if isinstance(value, int) and value % frames:
+                raise InputError(f"{name} must be a multiple of the family's sequence.num_frames={frames} (whole "
+                                 f"sequences). Received: {name}={value}")
     out = Path(out_dir)
     if out.is_dir() and any(out.iterdir()) and not (resume or overwrite):
         raise InputError("the output folder is not empty (use --overwrite to replace the dataset there, "

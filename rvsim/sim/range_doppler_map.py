@@ -18,7 +18,8 @@ and radial velocity:
 The object meshes do not move over the slow-time window (Sionna RT's velocities only set Doppler shifts): keep
 ``num_time_steps / f_s`` short enough that ``|v_r| N / f_s`` is well below one range bin.
 
-This representation is opt-in: the default datasets (``docs/dataset_schema.md``) hold no Doppler.
+This representation is opt-in: a family with ``sequence.doppler`` (:mod:`rvsim.config.sequence_spec`) stores it
+per frame as the field ``radio/range_doppler``; still datasets hold no Doppler.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from rvsim.sim.path_data import PathData
 from rvsim.sim.range_matched_filter import range_matched_filter
 from rvsim.sim.scene_state import SceneState
 
-__all__ = ["RangeDopplerMap", "slow_time_cfr", "radial_velocities", "doppler_from_range_rate"]
+__all__ = ["RangeDopplerMap", "slow_time_cfr", "moving_paths", "slow_time_from_paths", "radial_velocities",
+           "doppler_from_range_rate"]
 
 
 def doppler_from_range_rate(range_rate_mps: float | np.ndarray, frequency_hz: float) -> float | np.ndarray:
@@ -181,16 +183,86 @@ def radial_velocities(spec: SceneSpec, state: SceneState, range_rate_mps: float 
     return out
 
 
+def moving_paths(engine: Any, state: SceneState, velocities_mps: np.ndarray) -> PathData:
+    """Ray-trace a scene state whose objects move: the paths, each with the Doppler shift of the objects it touches.
+
+    Each object's velocity is given to its mesh slot in the engine's Sionna RT scene (``SceneObject.velocity``);
+    the meshes do not move, so the paths (coefficients, delays, angles) are those of the still state. Velocities
+    are reset to zero afterwards.
+
+    Args:
+        engine: A :class:`rvsim.sim.hall.radio_engine.RadioEngine` (hall layout).
+        state: Object poses.
+        velocities_mps: Velocity of each object of ``state`` in the world frame [m/s], shape ``(num_objects, 3)``.
+
+    Returns:
+        The :class:`~rvsim.sim.path_data.PathData`, with ``doppler``.
+
+    Raises:
+        InputError: for velocities of the wrong shape or not finite.
+    """
+    vel = np.asarray(velocities_mps, dtype=np.float64)
+    if vel.shape != (state.num_objects, 3) or not np.all(np.isfinite(vel)):
+        raise InputError("velocities_mps must be finite, shape (num_objects, 3) = "
+                         f"({state.num_objects}, 3). Received: shape={vel.shape}")
+    import mitsuba as mi
+
+    from rvsim.sim.path_data import solve_paths
+
+    slots = engine.slots.assign(state)
+    objects = [engine.scene.objects[engine.slots.slot_names[int(j)]] for j in slots]
+    try:
+        for obj, v in zip(objects, vel):
+            obj.velocity = mi.Vector3f(float(v[0]), float(v[1]), float(v[2]))
+        engine.set_state(state)
+        p = solve_paths(engine.solver, engine.scene, engine.spec.solver, los=False)
+        return PathData.from_sionna(p, with_doppler=True)
+    finally:
+        for obj in objects:
+            obj.velocity = mi.Vector3f(0.0, 0.0, 0.0)
+
+
+def slow_time_from_paths(paths: PathData, frequencies_hz: np.ndarray, num_time_steps: int,
+                         sampling_frequency_hz: float) -> np.ndarray:
+    """The CFR over slow time of paths with Doppler shifts.
+
+    ``H[n, t, f] = sum_p a[n, p] exp(j 2 pi f_D,p t / f_s) exp(-j 2 pi f tau_p)`` (absolute subcarrier
+    frequencies, delays not normalised), so step 0 is the still CFR.
+
+    Args:
+        paths: Paths with ``doppler`` (:func:`moving_paths`).
+        frequencies_hz: Subcarrier frequencies [Hz], shape ``(num_subcarriers,)``.
+        num_time_steps: Slow-time samples ``N`` (>= 1).
+        sampling_frequency_hz: Slow-time sampling rate ``f_s`` [Hz].
+
+    Returns:
+        complex64 array, shape ``(num_rx_ant, num_time_steps, num_subcarriers)``.
+    """
+    n_t = _positive_int("num_time_steps", num_time_steps, 1)
+    fs = _positive_float("sampling_frequency_hz", sampling_frequency_hz)
+    if paths.doppler is None:
+        raise InputError("the paths carry no Doppler shifts (trace them with moving_paths). Received: doppler=None")
+    a, tau = paths.a.astype(np.complex128), paths.tau
+    doppler = np.asarray(paths.doppler, dtype=np.float64)
+    freqs = np.asarray(frequencies_hz, dtype=np.float64)
+    if tau.size == 0:
+        return np.zeros((a.shape[0], n_t, freqs.shape[0]), np.complex64)
+    t = np.arange(n_t, dtype=np.float64) / fs
+    rotation = np.exp(2j * np.pi * np.outer(t, doppler))                # (time, paths)
+    delay = np.exp(-2j * np.pi * np.outer(tau, freqs))                  # (paths, subcarriers)
+    weighted = a[:, None, :] * rotation[None]                           # (rx_ant, time, paths)
+    return (weighted @ delay).astype(np.complex64)
+
+
 def slow_time_cfr(engine: Any, state: SceneState, velocities_mps: np.ndarray, num_time_steps: int,
                   sampling_frequency_hz: float) -> np.ndarray:
     """Ray-trace a scene state whose objects move, and return its CFR over slow time.
 
-    Each object's velocity is given to its mesh slot in the engine's Sionna RT scene
-    (``SceneObject.velocity``); Sionna RT then assigns every path the Doppler shift ``f_D,p`` of the objects it
-    interacts with (``Paths.doppler``). The CFR at slow-time step ``t`` is
-    ``H[n, t, f] = sum_p a[n, p] exp(j 2 pi f_D,p t / f_s) exp(-j 2 pi f tau_p)`` (absolute subcarrier
-    frequencies, delays not normalised, no direct leakage path), so step 0 equals ``engine.cfr(state)``.
-    Velocities are reset to zero afterwards; the meshes themselves do not move.
+    :func:`moving_paths`, then :func:`slow_time_from_paths`: each object's velocity is given to its mesh slot
+    in the engine's Sionna RT scene (``SceneObject.velocity``); Sionna RT assigns every path the Doppler shift
+    ``f_D,p`` of the objects it interacts with (``Paths.doppler``). The CFR at slow-time step ``t`` is
+    ``H[n, t, f] = sum_p a[n, p] exp(j 2 pi f_D,p t / f_s) exp(-j 2 pi f tau_p)``, so step 0 equals
+    ``engine.cfr(state)``. The meshes themselves do not move.
 
     Args:
         engine: A :class:`rvsim.sim.hall.radio_engine.RadioEngine` (hall layout).
@@ -207,40 +279,7 @@ def slow_time_cfr(engine: Any, state: SceneState, velocities_mps: np.ndarray, nu
         InputError: for velocities of the wrong shape or not finite, or bad ``num_time_steps`` /
             ``sampling_frequency_hz``.
     """
-    n_t = _positive_int("num_time_steps", num_time_steps, 1)
-    fs = _positive_float("sampling_frequency_hz", sampling_frequency_hz)
-    vel = np.asarray(velocities_mps, dtype=np.float64)
-    if vel.shape != (state.num_objects, 3) or not np.all(np.isfinite(vel)):
-        raise InputError("velocities_mps must be finite, shape (num_objects, 3) = "
-                         f"({state.num_objects}, 3). Received: shape={vel.shape}")
-    import mitsuba as mi
-
-    from rvsim.sim.sionna_import import import_sionna_rt
-
-    rt = import_sionna_rt()
-    slots = engine.slots.assign(state)
-    objects = [engine.scene.objects[engine.slots.slot_names[int(j)]] for j in slots]
-    try:
-        for obj, v in zip(objects, vel):
-            obj.velocity = mi.Vector3f(float(v[0]), float(v[1]), float(v[2]))
-        engine.set_state(state)
-        s = engine.spec.solver
-        solver = rt.PathSolver(deterministic=True)
-        p = solver(engine.scene, max_depth=s.max_depth, max_num_paths_per_src=s.max_num_paths_per_src,
-                   samples_per_src=s.samples_per_src, synthetic_array=True, los=False,
-                   specular_reflection=s.specular_reflection, diffuse_reflection=s.diffuse_reflection,
-                   refraction=s.refraction, diffraction=s.diffraction, seed=int(s.seed))
-        paths = PathData.from_sionna(p, with_doppler=True)
-    finally:
-        for obj in objects:
-            obj.velocity = mi.Vector3f(0.0, 0.0, 0.0)
-    a, tau = paths.a.astype(np.complex128), paths.tau
-    doppler = np.asarray(paths.doppler, dtype=np.float64)
-    freqs = np.asarray(engine.frequencies, dtype=np.float64)
-    if tau.size == 0:
-        return np.zeros((a.shape[0], n_t, freqs.shape[0]), np.complex64)
-    t = np.arange(n_t, dtype=np.float64) / fs
-    rotation = np.exp(2j * np.pi * np.outer(t, doppler))                # (time, paths)
-    delay = np.exp(-2j * np.pi * np.outer(tau, freqs))                  # (paths, subcarriers)
-    weighted = a[:, None, :] * rotation[None]                           # (rx_ant, time, paths)
-    return (weighted @ delay).astype(np.complex64)
+    _positive_int("num_time_steps", num_time_steps, 1)
+    _positive_float("sampling_frequency_hz", sampling_frequency_hz)
+    paths = moving_paths(engine, state, velocities_mps)
+    return slow_time_from_paths(paths, engine.frequencies, num_time_steps, sampling_frequency_hz)

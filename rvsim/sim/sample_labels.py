@@ -15,7 +15,7 @@ from rvsim.config import SceneSpec
 from rvsim.radio.angles import wrap_deg
 from rvsim.sim.scene_state import SceneState
 
-__all__ = ["scene_labels", "camera_and_object_attrs"]
+__all__ = ["scene_labels", "camera_and_object_attrs", "object_velocities"]
 
 
 def scene_labels(spec: SceneSpec, states: list[SceneState], segmentation: np.ndarray) -> dict[str, np.ndarray]:
@@ -60,6 +60,15 @@ def scene_labels(spec: SceneSpec, states: list[SceneState], segmentation: np.nda
         out["labels/obj_bearing"][i, :k] = wrap_deg(bearing)
         present = np.bincount(segmentation[i].ravel(), minlength=k + 1)
         out["labels/obj_visible"][i, :k] = present[1:k + 1] > 0
+    return out
+
+
+def object_velocities(spec: SceneSpec, velocities: list[np.ndarray]) -> np.ndarray:
+    """``labels/obj_velocity``: per sample, each object's velocity [m/s] in the order of the labels tables,
+    padded with zeros to ``spec.max_objects``; float32 ``(n, max_objects, 3)``."""
+    out = np.zeros((len(velocities), spec.max_objects, 3), np.float32)
+    for i, v in enumerate(velocities):
+        out[i, : len(v)] = v
     return out
 
 

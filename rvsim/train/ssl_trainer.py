@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from rvsim.data import Dataset, split_indices
+from rvsim.data.split import sample_groups
 from rvsim.data.manifest import write_json_atomic
 from rvsim.data.pipeline import Pipeline, batch_sizes
 from rvsim.errors import ConfigError, InputError
@@ -590,7 +591,9 @@ def _train_ssl(
         pool = len(ds) if config.max_samples is None else config.max_samples
         if pool > len(ds):
             raise ConfigError(f"max_samples exceeds the dataset's {len(ds)} samples. Received: max_samples={pool}")
-        split = split_indices(pool, config.split_fractions, config.split_seed)
+        groups = sample_groups(ds)  # frames of one sequence stay in one split
+        split = split_indices(pool, config.split_fractions, config.split_seed,
+                              groups=None if groups is None else groups[:pool])
         if split["train"].size < 2:
             raise ConfigError(
                 f"the training split needs at least 2 samples. Received: {split['train'].size} of {len(ds)} samples"

@@ -108,10 +108,10 @@ def test_verify_not_a_dataset_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["verify", str(tmp_path)]) == 2
     ds = make_dataset(tmp_path / "ds")
     data = json.loads((ds / "manifest.json").read_text())
-    data["schema_version"] = 2
+    data["schema_version"] = 9
     (ds / "manifest.json").write_text(json.dumps(data))
     assert main(["verify", str(ds)]) == 2
-    assert "schema_version 2 is not supported" in capsys.readouterr().err
+    assert "schema_version 9 is not supported" in capsys.readouterr().err
 
 
 def test_swapped_shard_inspect_exits_2_and_verify_reports_it(tmp_path: Path, swap_in_wrong_shapes,

@@ -139,8 +139,11 @@ def test_symlinked_shard_outside_is_rejected(dataset_dir: Path) -> None:
 
 
 def test_schema_version_mismatch_is_rejected(dataset_dir: Path) -> None:
-    edit_manifest(dataset_dir, schema_version=2)
-    with pytest.raises(DatasetError, match=r"schema_version 2 is not supported by this rvsim \(supports 1\)"):
+    edit_manifest(dataset_dir, schema_version=3)
+    with pytest.raises(DatasetError, match=r"schema_version 3 is not supported by this rvsim \(supports 1, 2\)"):
+        Dataset(dataset_dir)
+    edit_manifest(dataset_dir, schema_version=2)  # version 2 is a dataset of sequences: it must hold meta/sequence
+    with pytest.raises(DatasetError, match=r"schema_version 2 does not match its fields"):
         Dataset(dataset_dir)
 
 

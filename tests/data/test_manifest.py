@@ -49,11 +49,11 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_schema_version_mismatch_message(tmp_path: Path) -> None:
-    write(tmp_path, manifest_dict(schema_version=2))
+    write(tmp_path, manifest_dict(schema_version=7))
     with pytest.raises(DatasetError) as exc:
         Manifest.read(tmp_path)
     assert str(exc.value) == (
-        "dataset schema_version 2 is not supported by this rvsim (supports 1). "
+        "dataset schema_version 7 is not supported by this rvsim (supports 1, 2). "
         f"Received: {tmp_path / 'manifest.json'}"
     )
 

@@ -43,3 +43,21 @@ def test_split_rejects_bad_fractions(fractions: tuple, match: str) -> None:
 def test_split_rejects_bad_num_samples() -> None:
     with pytest.raises(InputError, match="num_samples"):
         split_indices(0)
+
+
+def test_grouped_split_keeps_every_group_whole() -> None:
+    groups = np.repeat(np.arange(30), 8)  # 30 sequences of 8 frames
+    split = split_indices(groups.size, (0.7, 0.1, 0.2), 4, groups=groups)
+    assert sum(v.size for v in split.values()) == groups.size
+    assert np.array_equal(np.sort(np.concatenate(list(split.values()))), np.arange(groups.size))
+    seen = [set(groups[v]) for v in split.values()]
+    assert not (seen[0] & seen[1]) and not (seen[0] & seen[2]) and not (seen[1] & seen[2])
+    assert [len(s) for s in seen] == [21, 3, 6]
+    again = split_indices(groups.size, (0.7, 0.1, 0.2), 4, groups=groups)
+    assert all(np.array_equal(split[k], again[k]) for k in split)
+    # one group per sample: the same sizes as the ungrouped split
+    plain = split_indices(50, (0.8, 0.1, 0.1), 1)
+    grouped = split_indices(50, (0.8, 0.1, 0.1), 1, groups=np.arange(50))
+    assert [v.size for v in plain.values()] == [v.size for v in grouped.values()]
+    with pytest.raises(InputError, match=r"groups must have one entry per sample \(10\)"):
+        split_indices(10, groups=np.arange(9))

@@ -235,7 +235,7 @@ def test_symlinked_shard_outside_is_dropped_on_resume_never_its_target(
 
 
 @pytest.mark.parametrize("edit, needle", [
-    (lambda m: m.update(schema_version=2), "schema_version 2 is not supported"),
+    (lambda m: m.update(schema_version=9), "schema_version 9 is not supported"),
     (lambda m: m.update(format="something-else"), "not an rvsim dataset manifest"),
     (lambda m: m["shards"][1].update(first_index=1), "overlaps"),
 ])

@@ -53,7 +53,7 @@ class HallSampler:
                     r = float(np.sqrt(rng.uniform(p.min_range_m ** 2, p.max_range_m ** 2)))
                     b = float(rng.uniform(-half_span, half_span)) + bs_yaw
                     xy = bs[:2] + r * np.array([np.cos(b), np.sin(b)])
-                    if self._fits(xy, radius, positions, radii):
+                    if self.fits(xy, radius, positions, radii):
                         class_ids.append(cid)
                         positions.append(np.array([xy[0], xy[1], 0.0]))
                         yaws.append(yaw)
@@ -65,7 +65,8 @@ class HallSampler:
         return SceneState(np.asarray(class_ids, np.int32), np.stack(positions), np.asarray(yaws),
                           np.stack(sizes))
 
-    def _fits(self, xy: np.ndarray, radius: float, positions: list[np.ndarray], radii: list[float]) -> bool:
+    def fits(self, xy: np.ndarray, radius: float, positions: list[np.ndarray], radii: list[float]) -> bool:
+        """Whether a footprint circle at ``xy`` keeps clear of the walls, the racks and the other objects."""
         p, room = self.spec.placement, self.spec.room
         margin = radius + p.wall_clearance_m
         if not (margin <= xy[0] <= room.length_m - margin and abs(xy[1]) <= room.width_m / 2 - margin):

@@ -63,7 +63,7 @@ class RadioEngine:
         scene.add(rt.Receiver("bs-rx", position=mi.Point3f(*pos), orientation=orient))
         self.scene = scene
         self._params = scene.mi_scene_params
-        self._solver = rt.PathSolver(deterministic=True)
+        self.solver = rt.PathSolver(deterministic=True)
         self._background: np.ndarray | None = None
 
     @property
@@ -85,7 +85,7 @@ class RadioEngine:
             The valid paths to the receiving array.
         """
         self.set_state(state)
-        return PathData.from_sionna(solve_paths(self._solver, self.scene, self.spec.solver, los=False))
+        return PathData.from_sionna(solve_paths(self.solver, self.scene, self.spec.solver, los=False))
 
     def cfr(self, state: SceneState) -> np.ndarray:
         """Monostatic CFR of a scene state, complex64 ``(num_rx_ant, num_subcarriers)`` (delays not normalised)."""
