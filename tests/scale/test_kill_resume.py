@@ -120,3 +120,21 @@ def test_kill_9_many_times_with_workers_then_resume(tmp_path: Path, scene_yaml: 
             (2, "shard")]
     left = kill_and_resume(out, scene_yaml, num, plan, seed=7)
     _finish_and_compare(out, scene_yaml, num, ref, left)
+
+
+def test_kill_9_of_a_sequence_dataset_then_resume_equals_uninterrupted_run(tmp_path: Path, scene_yaml: str) -> None:
+    """The same guarantee for frames of sequences (shards of whole sequences, the range–Doppler field)."""
+    import yaml
+
+    spec = yaml.safe_load(Path(scene_yaml).read_text())
+    spec["sequence"] = {"num_frames": 2, "frame_rate_hz": 10.0,
+                        "doppler": {"num_time_steps": 8, "sampling_frequency_hz": 2000.0}}
+    spec["classes"]["crate"]["motion"] = {"speed_mps": [1.0, 2.0], "turn_rate_deg_s": [0.0, 30.0]}
+    scene = tmp_path / "moving.yaml"
+    scene.write_text(yaml.safe_dump(spec, sort_keys=False))
+    ref = tmp_path / "reference"
+    assert main(generate_args(str(scene), ref)) == 0
+    out = tmp_path / "ds"
+    left = kill_and_resume(out, str(scene), NUM_SAMPLES, [(1, "shard"), (1, "write")], seed=11)
+    _finish_and_compare(out, str(scene), NUM_SAMPLES, ref, left)
+    assert Manifest.read(out).schema_version == 2
