@@ -14,6 +14,13 @@ Every batch also carries ``"index"`` (the dataset indices of its samples, ``(n,)
 ``tf.data`` map functions, so a run is reproducible and a resumed run sees the same batches as an
 uninterrupted one.
 
+With ``window=T`` (datasets of sequences, schema version 2) the unit is a *window* of ``T`` consecutive frames
+of one sequence instead of a sample: every field gets a time axis, ``(b, T, *shape)``; a window never crosses a
+sequence boundary (nor, since shards hold whole sequences, a shard); windows start at every
+``window_stride``-th frame of a sequence, and only windows whose every frame is among ``indices`` are used, so a
+split by sequence (:func:`rvsim.data.split.split_indices` with ``groups``) keeps each window in its split.
+``"index"`` is then the dataset index of the window's first frame, and extras are taken at its last frame.
+
 TensorFlow is imported only by :meth:`Pipeline.as_tf_dataset`.
 """
 
@@ -99,10 +106,14 @@ class Pipeline:
         seed: Seed of block order, buffer draws and per-batch augmentation seeds (integer >= 0).
         shuffle_buffer: Samples held in the shuffle buffer (at least ``2 * batch_size`` are used).
         block_size: Most samples read at once; a block never spans two shards.
-        extras: Per-sample arrays aligned with ``indices`` (e.g. ``{"label": (n,)}``) added to each batch.
+        extras: Per-sample arrays aligned with ``indices`` (e.g. ``{"label": (n,)}``) added to each batch (with
+            ``window``: the value at each window's last frame).
+        window: Frames per window (datasets of sequences), or ``None``: single samples.
+        window_stride: Frames between the starts of consecutive windows of a sequence (with ``window``).
 
     Raises:
-        InputError: For unknown fields, indices out of range or repeated, or bad sizes.
+        InputError: For unknown fields, indices out of range or repeated, or bad sizes; ``window`` on a dataset
+            without ``meta/sequence``, or one that no window of ``indices`` fits.
     """
 
     def __init__(
@@ -117,6 +128,8 @@ class Pipeline:
         shuffle_buffer: int = 1024,
         block_size: int = 256,
         extras: Mapping[str, np.ndarray] | None = None,
+        window: int | None = None,
+        window_stride: int = 1,
     ) -> None:
         self.batch_size = _positive_int("batch_size", batch_size)
         self.block_size = _positive_int("block_size", block_size)
@@ -155,21 +168,44 @@ class Pipeline:
                 raise InputError(f"extra array name clashes with a field or reserved key. Received: {name!r}")
             self._extras[name] = values[order]
         self.ds = ds
+        self.window = None if window is None else _positive_int("window", window)
+        self._units = np.arange(self._indices.size) if self.window is None else self._window_starts(
+            ds, _positive_int("window_stride", window_stride))
+        time_axis = () if self.window is None else (self.window,)
         self._specs: dict[str, tuple[tuple[int, ...], np.dtype]] = {
-            f: (tuple(known[f].shape), np.dtype(known[f].dtype)) for f in self.fields
+            f: ((*time_axis, *known[f].shape), np.dtype(known[f].dtype)) for f in self.fields
         }
         self._specs.update({k: (v.shape[1:], v.dtype) for k, v in self._extras.items()})
         self._specs["index"] = ((), np.dtype(np.int64))
         self._blocks = self._make_blocks(ds)
         self._next_epoch = 0
 
+    def _window_starts(self, ds: Dataset, stride: int) -> np.ndarray:
+        """Positions (into the sorted indices) of the first frames of the windows that fit."""
+        if "meta/sequence" not in ds.fields or "meta/frame" not in ds.fields:
+            raise InputError("window needs a dataset of sequences (fields meta/sequence and meta/frame). "
+                             f"Received: a dataset without them, window={self.window}")
+        seq = ds.read("meta/sequence", self._indices)
+        frame = ds.read("meta/frame", self._indices)
+        t = int(self.window or 1)
+        linked = (np.diff(self._indices) == 1) & (seq[1:] == seq[:-1])  # position p and p + 1 are consecutive frames
+        run = np.concatenate([[0], np.cumsum(linked)])
+        n = self._indices.size
+        p = np.arange(max(n - t + 1, 0))
+        fits = (run[p + t - 1] - run[p]) == t - 1
+        starts = p[fits & (frame[p] % stride == 0)]
+        if starts.size == 0:
+            raise InputError(f"no window of {t} consecutive frames of one sequence lies in the given indices. "
+                             f"Received: {n} indices, window={t}, window_stride={stride}")
+        return starts.astype(np.int64)
+
     def _make_blocks(self, ds: Dataset) -> list[np.ndarray]:
-        """Positions into the sorted indices, grouped by shard and cut into blocks of ``block_size``."""
+        """Unit numbers (samples, or windows), grouped by shard and cut into blocks of ``block_size``."""
         starts = np.array([s.first_index for s in ds.shards], dtype=np.int64)
-        shard_of = np.searchsorted(starts, self._indices, side="right") - 1
+        shard_of = np.searchsorted(starts, self._indices[self._units], side="right") - 1
         bounds = np.flatnonzero(np.diff(shard_of)) + 1
         blocks: list[np.ndarray] = []
-        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, self._indices.size]):
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, self._units.size]):
             for a in range(int(lo), int(hi), self.block_size):
                 blocks.append(np.arange(a, min(a + self.block_size, int(hi))))
         return blocks
@@ -182,8 +218,8 @@ class Pipeline:
 
     @property
     def num_samples(self) -> int:
-        """Number of visited samples per epoch (the size of the index list)."""
-        return int(self._indices.size)
+        """Number of units visited per epoch: samples (the size of the index list), or windows with ``window``."""
+        return int(self._units.size)
 
     @property
     def num_batches(self) -> int:
@@ -205,11 +241,22 @@ class Pipeline:
         self._next_epoch = int(epoch)
 
     # ------------------------------------------------------------------ iteration
-    def _read(self, positions: np.ndarray) -> dict[str, np.ndarray]:
-        idx = self._indices[positions]
-        out = {f: self.ds.read(f, idx) for f in self.fields}
-        out.update({k: v[positions] for k, v in self._extras.items()})
-        out["index"] = idx
+    def _read(self, units: np.ndarray) -> dict[str, np.ndarray]:
+        positions = self._units[units]
+        if self.window is None:
+            idx = self._indices[positions]
+            out = {f: self.ds.read(f, idx) for f in self.fields}
+            out.update({k: v[positions] for k, v in self._extras.items()})
+            out["index"] = idx
+            return out
+        frames = positions[:, None] + np.arange(self.window)[None, :]  # (n, T) positions, consecutive frames
+        unique, inverse = np.unique(frames.ravel(), return_inverse=True)  # overlapping windows read once
+        out = {}
+        for f in self.fields:
+            values = self.ds.read(f, self._indices[unique])[inverse]
+            out[f] = values.reshape(*frames.shape, *values.shape[1:])
+        out.update({k: v[frames[:, -1]] for k, v in self._extras.items()})
+        out["index"] = self._indices[positions]
         return out
 
     def _batch_seed(self, epoch: int, k: int) -> np.ndarray:
