@@ -178,3 +178,46 @@ def test_sector_pooling_averages_the_columns_of_each_sector() -> None:
     np.testing.assert_allclose(m, [[0.5, 0], [0.5, 0], [0, 0.5], [0, 0.5], [0, 0]])
     with pytest.raises(ConfigError, match="every azimuth sector needs a feature column"):
         sector_pooling([-40.0, -30.0], 2, 100.0)
+
+
+def temporal_reference(r: np.ndarray, c: np.ndarray, temperature: float, horizon: int, ww: float, wa: float) -> float:
+    """The temporal objective in plain numpy, loops over the window and ahead pairs written out."""
+    def unit(x: np.ndarray) -> np.ndarray:
+        return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+    r, c = unit(r.astype(np.float64)), unit(c.astype(np.float64))
+    window = info_nce_reference(unit(r.mean(axis=1)), unit(c.mean(axis=1)), temperature)
+    b, t, _ = r.shape
+    now = [r[i, s] for i in range(b) for s in range(t - horizon)]
+    ahead = [c[i, s + horizon] for i in range(b) for s in range(t - horizon)]  # same (i, s) order: pairs
+    return ww * window + wa * info_nce_reference(np.stack(now), np.stack(ahead), temperature)
+
+
+@pytest.mark.parametrize("horizon, ww, wa", [(1, 1.0, 1.0), (2, 0.5, 2.0), (3, 0.0, 1.0), (1, 1.0, 0.0)])
+def test_temporal_info_nce_matches_numpy(horizon: int, ww: float, wa: float) -> None:
+    from rvsim.objectives import TemporalInfoNCELoss
+
+    rng = np.random.default_rng(horizon)
+    r = rng.normal(size=(6, 5, 8)).astype(np.float32)
+    c = (r + 0.8 * rng.normal(size=r.shape)).astype(np.float32)
+    loss = TemporalInfoNCELoss(horizon=horizon, window_weight=ww, ahead_weight=wa, temperature=0.1)
+    assert float(loss(r, c)) == pytest.approx(temporal_reference(r, c, 0.1, horizon, ww, wa), rel=1e-5)
+
+
+def test_temporal_info_nce_rewards_anticipation() -> None:
+    """Radio frame t equal to camera frame t + 2 scores better than radio equal to camera frame t."""
+    from rvsim.objectives import TemporalInfoNCELoss
+
+    rng = np.random.default_rng(0)
+    c = rng.normal(size=(8, 6, 16)).astype(np.float32)
+    ahead = np.concatenate([c[:, 2:], rng.normal(size=(8, 2, 16))], axis=1).astype(np.float32)  # r[t] = c[t + 2]
+    loss = TemporalInfoNCELoss(horizon=2, window_weight=0.0, ahead_weight=1.0, temperature=0.1)
+    assert float(loss(ahead, c)) < float(loss(c, c)) - 1.0
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    assert restored.horizon == 2 and restored.window_weight == 0.0
+    with pytest.raises(ConfigError, match="horizon >= 1"):
+        TemporalInfoNCELoss(horizon=0)
+    with pytest.raises(ConfigError, match="not both 0"):
+        TemporalInfoNCELoss(window_weight=0.0, ahead_weight=0.0)
+    with pytest.raises(ConfigError, match=r"T > horizon=2"):
+        loss(c[:, :2], c[:, :2])
