@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python experiments/sim2real/run.py [--config experiments/sim2real/config.yaml] [--out runs/sim2real]
         [--num-samples N] [--epochs E] [--seeds 0 1 2] [--scenarios 5 6] [--tasks bearing] [--horizons 1 5 10] [--no-blockage]
+        [--fractions 0.01 0.1]
 
 Steps already done are reused (rerun after an interruption). One self-supervised run per seed of
 ``train.seeds`` (``OUT/ssl-seedS``); every ``rvsim real`` report probes all of them, so each cell is a mean
@@ -47,6 +48,8 @@ def main() -> int:
     parser.add_argument("--horizons", type=int, nargs="*", default=None,
                         help="override real.future_horizons (blockage-future K; none: skip)")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="override train.seeds")
+    parser.add_argument("--fractions", type=float, nargs="+", default=None,
+                        help="override real.fractions of the scenario tasks (blockage-future keeps real.fractions)")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
     out = Path(args.out)
@@ -92,8 +95,9 @@ def main() -> int:
         name = f"s{scenario}-{task}" if scenario is not None else f"s17-{task}"
         report = out / name / "probe.json"
         if not report.exists():
+            fractions = r["fractions"] if args.fractions is None or task.startswith("blockage") else args.fractions
             argv = ["real", "--data", str(real_dir), "--encoder", *map(str, runs), "--out", str(out / name),
-                    "--subset-seeds", str(r["subset_seeds"]), "--fractions", *map(str, r["fractions"])]
+                    "--subset-seeds", str(r["subset_seeds"]), "--fractions", *map(str, fractions)]
             if task.startswith("blockage-future-"):
                 k, *split = task.removeprefix("blockage-future-").split("-")
                 argv += ["--task", "blockage-future", "--horizon", k, "--series-split", *(split or ["official"]),
