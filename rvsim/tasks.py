@@ -32,6 +32,15 @@ Simulated tasks (this module's :data:`TASKS`):
 * ``nearest_bearing`` / ``nearest_range`` — regression: bearing [deg] / range [m] of the nearest object
   (defined on scenes with at least one object).
 
+Temporal tasks (datasets of sequences, schema version 2: frames carry ``labels/obj_velocity`` and
+``meta/frame``):
+
+* ``radial_velocity`` — how the nearest object moves along the line of sight: ``approaching`` (range rate
+  below -0.3 m/s), ``still``, ``receding`` (above +0.3 m/s), or ``empty``.
+* ``enter_sector`` — will an object enter the central sector (bearing within ±15° of the broadside) within the
+  next 5 frames, the sector being empty now: ``no`` / ``yes``; defined on frames with the sector empty and at
+  least 5 frames left in their sequence.
+
 Real-data tasks (``rvsim.real``) build the same :class:`TaskTargets`.
 """
 
@@ -402,6 +411,50 @@ def _nearest_range(ds: Dataset, idx: np.ndarray, params: Mapping[str, Any]) -> t
 
 
 # ================================================================================================ tasks
+#: Range rate [m/s] beyond which ``radial_velocity`` calls an object approaching or receding.
+_STILL_MPS = 0.3
+_RADIAL_CLASSES: tuple[str, ...] = ("empty", "approaching", "still", "receding")
+
+#: ``enter_sector``: half-width of the central sector [deg] and the frames ahead it looks.
+_CENTRE_HALF_WIDTH_DEG = 15.0
+_ENTER_HORIZON = 5
+
+
+def _radial_velocity(ds: Dataset, idx: np.ndarray, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    _require(ds, "labels/obj_velocity", "labels/obj_position")
+    cls, rng, bearing = _objects(ds, idx)
+    occupied = (cls >= 0).any(axis=1)
+    nearest = np.argmin(np.where(cls >= 0, rng, np.inf), axis=1)
+    rows = np.arange(idx.size)
+    pos = ds.read("labels/obj_position", idx)[rows, nearest, :2].astype(np.float64)
+    vel = ds.read("labels/obj_velocity", idx)[rows, nearest, :2].astype(np.float64)
+    bs = np.asarray(ds.manifest["scene"]["base_station"]["position_m"][:2], dtype=np.float64)
+    los = pos - bs[None]
+    rate = np.sum(vel * los, axis=1) / np.maximum(np.linalg.norm(los, axis=1), 1e-9)
+    label = np.where(rate < -_STILL_MPS, 1, np.where(rate > _STILL_MPS, 3, 2))
+    return np.where(occupied, label, 0).astype(np.int64), _all_valid(idx.size)
+
+
+def _centre_occupied(ds: Dataset, idx: np.ndarray) -> np.ndarray:
+    cls, _, bearing = _objects(ds, idx)
+    return ((cls >= 0) & (np.abs(bearing) <= _CENTRE_HALF_WIDTH_DEG)).any(axis=1)
+
+
+def _enter_sector(ds: Dataset, idx: np.ndarray, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    _require(ds, "meta/frame", "meta/sequence")
+    scene = ds.manifest["scene"]
+    frames = int(scene["sequence"]["num_frames"])
+    frame = ds.read("meta/frame", idx)
+    now = _centre_occupied(ds, idx)
+    left = frame + _ENTER_HORIZON < frames  # the next K frames are in this sequence (shards hold whole sequences)
+    valid = ~now & left
+    ahead = np.zeros(idx.size, dtype=bool)
+    rows = np.flatnonzero(valid)
+    for k in range(1, _ENTER_HORIZON + 1):
+        ahead[rows] |= _centre_occupied(ds, idx[rows] + k)
+    return ahead.astype(np.int64), valid
+
+
 def _indices(ds: Dataset, indices: Sequence[int] | np.ndarray | None) -> np.ndarray:
     from rvsim.data.split import sample_indices
 
@@ -581,6 +634,22 @@ TASKS: dict[str, Task] = {
         class_names=("range",),
         unit="m",
         target_fn=_nearest_range,
+    ),
+    "radial_velocity": Task(
+        name="radial_velocity",
+        description=f"range rate of the nearest object: approaching (< -{_STILL_MPS} m/s), still, receding "
+                    f"(> +{_STILL_MPS} m/s), or empty (sequences)",
+        kind="multiclass",
+        class_names=_RADIAL_CLASSES,
+        target_fn=_radial_velocity,
+    ),
+    "enter_sector": Task(
+        name="enter_sector",
+        description=f"will an object enter the central sector (|bearing| <= {_CENTRE_HALF_WIDTH_DEG:g} deg) within "
+                    f"the next {_ENTER_HORIZON} frames, the sector empty now (sequences)",
+        kind="multiclass",
+        class_names=("no", "yes"),
+        target_fn=_enter_sector,
     ),
 }
 

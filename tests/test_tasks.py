@@ -140,3 +140,62 @@ def test_errors(tmp_path: Path, ds: Dataset) -> None:
     with Dataset(_write(tmp_path / "nop", ["robot", "crate", "box"])) as other:
         with pytest.raises(DatasetError, match="class named 'person'"):
             get_task("count_person").labels(other)
+
+
+# ---------------------------------------------------------------------------------------------- temporal tasks
+def _moving_dataset(out: Path) -> Dataset:
+    """Two sequences of 8 frames, one object each, seen from a base station at the origin facing +x.
+
+    Sequence 0: the object walks straight at the base station (approaching) from bearing -40 deg, outside the
+    central sector. Sequence 1: it crosses from bearing -40 deg to +40 deg at constant range (range rate 0), so
+    it enters the central sector (|bearing| <= 15 deg) at a known frame.
+    """
+    frames, rate = 8, 10.0
+    scene = {"name": "moving", "base_station": {"position_m": [0.0, 0.0, 2.0]},
+             "sequence": {"num_frames": frames, "frame_rate_hz": rate}}
+    rows: dict[str, list] = {k: [] for k in ("cls", "range", "bearing", "pos", "vel")}
+    for s in range(2):
+        for f in range(frames):
+            if s == 0:
+                r, b = 8.0 - 0.15 * f, -40.0
+                v = -1.5 * np.array([np.cos(np.deg2rad(b)), np.sin(np.deg2rad(b))])
+            else:
+                r, b = 6.0, -40.0 + 10.0 * f
+                v = 6.0 * np.deg2rad(10.0) * rate * np.array([-np.sin(np.deg2rad(b)), np.cos(np.deg2rad(b))])
+            rows["cls"].append([0, -1])
+            rows["range"].append([r, 0.0])
+            rows["bearing"].append([b, 0.0])
+            rows["pos"].append([[r * np.cos(np.deg2rad(b)), r * np.sin(np.deg2rad(b)), 0.0], [0, 0, 0]])
+            rows["vel"].append([[v[0], v[1], 0.0], [0, 0, 0]])
+    n = 2 * frames
+    idx = np.arange(n)
+    arrays = {"labels/obj_class": np.array(rows["cls"], np.int32), "labels/obj_range": np.array(rows["range"], np.float32),
+              "labels/obj_bearing": np.array(rows["bearing"], np.float32),
+              "labels/obj_position": np.array(rows["pos"], np.float32),
+              "labels/obj_velocity": np.array(rows["vel"], np.float32),
+              "meta/index": idx, "meta/sequence": idx // frames, "meta/frame": idx % frames}
+    w = DatasetWriter(out, scene=scene, seed=0, num_samples=n, shard_size=n, class_names=["person"])
+    w.record(write_shard_file(w.shard_path(0), arrays, None, 0))
+    w.finalize()
+    return Dataset(out)
+
+
+def test_radial_velocity_and_enter_sector_on_sequences(tmp_path: Path) -> None:
+    ds = _moving_dataset(tmp_path / "ds")
+    rv = get_task("radial_velocity").targets(ds)
+    assert rv.names == ("empty", "approaching", "still", "receding")
+    np.testing.assert_array_equal(rv.values, [1] * 8 + [2] * 8)  # walking at it; crossing at constant range
+    es = get_task("enter_sector").targets(ds)
+    # sequence 0 never enters; sequence 1 is in the sector (|b| <= 15) at frames 3 (-10 deg) to 5 (+10 deg):
+    # frames 0..2 are empty now and enter within 5 frames; frames 3..5 are occupied now (undefined); frames 6, 7
+    # have fewer than 5 frames left (undefined)
+    np.testing.assert_array_equal(es.valid, [True, True, True, False, False, False, False, False,
+                                             True, True, True, False, False, False, False, False])
+    np.testing.assert_array_equal(es.values[es.valid], [0, 0, 0, 1, 1, 1])
+
+
+def test_temporal_tasks_need_sequences(ds: Dataset) -> None:
+    with pytest.raises(DatasetError, match="obj_velocity"):
+        get_task("radial_velocity").targets(ds)
+    with pytest.raises(DatasetError, match="meta/frame"):
+        get_task("enter_sector").targets(ds)

@@ -78,7 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="self-supervised run folder(s) (rvsim train), one per training seed, sharing one split")
     p.add_argument("--task", required=True, metavar="T",
                    help="task name (count_person, num_objects, count_objects, dominant_class, occupancy, occupancy_grid, "
-                        "class_presence, nearest_bearing, nearest_range)")
+                        "class_presence, nearest_bearing, nearest_range; on datasets of sequences also radial_velocity, "
+                        "enter_sector)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder (new, empty, or a previous probe output)")
     add_protocol_arguments(p, "methods among ssl supervised random raw vision (default: ssl supervised random raw vision)")
     p.add_argument("--test-fraction", type=float, default=None, metavar="F",
