@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     .venv/bin/python experiments/sim2real/run.py [--config experiments/sim2real/config.yaml] [--out runs/sim2real]
-        [--num-samples N] [--epochs E] [--seeds 0 1 2] [--scenarios 5 6] [--tasks bearing] [--horizons 1 5 10] [--no-blockage]
+        [--num-samples N] [--epochs E] [--seeds 0 1 2] [--scenarios 5 6] [--tasks bearing] [--horizons 1 5 10] [--series-splits official] [--no-blockage]
         [--fractions 0.01 0.1]
 
 Steps already done are reused (rerun after an interruption). One self-supervised run per seed of
@@ -48,6 +48,8 @@ def main() -> int:
     parser.add_argument("--horizons", type=int, nargs="*", default=None,
                         help="override real.future_horizons (blockage-future K; none: skip)")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="override train.seeds")
+    parser.add_argument("--series-splits", nargs="+", choices=("official", "blocks"), default=None,
+                        help="override real.future_series_splits (blockage-future)")
     parser.add_argument("--fractions", type=float, nargs="+", default=None,
                         help="override real.fractions of the scenario tasks (blockage-future keeps real.fractions)")
     args = parser.parse_args()
@@ -87,7 +89,7 @@ def main() -> int:
     jobs = [(s, t) for t in (r["tasks"] if args.tasks is None else args.tasks) for s in (args.scenarios or r["scenarios"])]
     horizons = r.get("future_horizons", []) if args.horizons is None else args.horizons
     jobs += [(None, f"blockage-future-{k}" + ("" if split == "official" else f"-{split}"))
-             for k in horizons for split in r.get("future_series_splits", ["official"])]
+             for k in horizons for split in (args.series_splits or r.get("future_series_splits", ["official"]))]
     if r.get("blockage") and not args.no_blockage:
         jobs.append((None, "blockage"))
     rows = []
