@@ -3,8 +3,8 @@
 Usage (from the repository root)::
 
     .venv/bin/python experiments/sim2real/run.py [--config experiments/sim2real/config.yaml] [--out runs/sim2real]
-        [--num-samples N] [--epochs E] [--seeds 0 1 2] [--scenarios 5 6] [--tasks bearing] [--horizons 1 5 10] [--series-splits official] [--no-blockage]
-        [--fractions 0.01 0.1]
+        [--num-samples N] [--epochs E] [--seeds 0 1 2] [--scenarios 5 6] [--tasks bearing] [--fractions 0.01 0.1]
+        [--horizons 1 5 10] [--series-splits official] [--no-blockage]
 
 Steps already done are reused (rerun after an interruption). One self-supervised run per seed of
 ``train.seeds`` (``OUT/ssl-seedS``); every ``rvsim real`` report probes all of them, so each cell is a mean
