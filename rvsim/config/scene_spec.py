@@ -323,9 +323,9 @@ class SceneSpec(SpecModel):
                                         f"(defined: {', '.join(mats)}). Received: {c.material!r}")
         require(self.max_objects >= 1, f"the classes' count ranges allow no object at all. "
                                        f"Received: max objects = {self.max_objects}")
-        require(self.sequence is None or self.layout == "hall",
-                f"sequence is supported for layout hall only so far. Received: layout={self.layout!r} with a "
-                "sequence section")
+        require(self.sequence is None or self.sequence.doppler is None or self.layout == "hall",
+                f"sequence.doppler (the range-Doppler map) needs layout hall (the street measures beam powers). "
+                f"Received: layout={self.layout!r} with sequence.doppler")
         _LAYOUT_CHECKS[self.layout](self)
         return self
 

@@ -15,7 +15,7 @@ from rvsim.config import SceneSpec
 from rvsim.radio.angles import wrap_deg
 from rvsim.sim.scene_state import SceneState
 
-__all__ = ["scene_labels", "camera_and_object_attrs", "object_velocities"]
+__all__ = ["scene_labels", "camera_and_object_attrs", "object_velocities", "sequence_attrs"]
 
 
 def scene_labels(spec: SceneSpec, states: list[SceneState], segmentation: np.ndarray) -> dict[str, np.ndarray]:
@@ -70,6 +70,21 @@ def object_velocities(spec: SceneSpec, velocities: list[np.ndarray]) -> np.ndarr
     for i, v in enumerate(velocities):
         out[i, : len(v)] = v
     return out
+
+
+def sequence_attrs(spec: SceneSpec) -> dict[str, dict[str, Any]]:
+    """Units and meaning of the sequence fields (``labels/obj_velocity``, ``meta/sequence``, ``meta/frame``) of a
+    family with a ``sequence`` section (none otherwise), JSON-able."""
+    seq = spec.sequence
+    if seq is None:
+        return {}
+    return {
+        "labels/obj_velocity": {"units": "m/s", "frame": "world",
+                                "meaning": "velocity from this frame to the next (0 for a step not taken)"},
+        "meta/sequence": {"meaning": "sequence id: sample index // num_frames", "num_frames": seq.num_frames,
+                          "frame_rate_hz": seq.frame_rate_hz},
+        "meta/frame": {"meaning": "frame index within the sequence", "frame_rate_hz": seq.frame_rate_hz},
+    }
 
 
 def camera_and_object_attrs(spec: SceneSpec) -> dict[str, dict[str, Any]]:

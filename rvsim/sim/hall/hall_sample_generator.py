@@ -29,7 +29,7 @@ from rvsim.sim.hall.radio_engine import RadioEngine
 from rvsim.sim.motion import SequenceFrames, hall_sequence, sequence_seed
 from rvsim.sim.range_angle_map import RangeAngleMap
 from rvsim.sim.range_doppler_map import RangeDopplerMap, moving_paths, slow_time_from_paths
-from rvsim.sim.sample_labels import camera_and_object_attrs, object_velocities, scene_labels
+from rvsim.sim.sample_labels import camera_and_object_attrs, object_velocities, scene_labels, sequence_attrs
 from rvsim.sim.scene_state import SceneState, draw_states, sample_seed
 
 __all__ = ["HallSampleGenerator"]
@@ -138,13 +138,8 @@ class HallSampleGenerator:
                                   "background_subtracted": True, "axes": ["sample", "range", "angle"]},
             **camera_and_object_attrs(self.spec),
         }
+        out.update(sequence_attrs(self.spec))
         seq = self.spec.sequence
-        if seq is not None:
-            out["labels/obj_velocity"] = {"units": "m/s", "frame": "world",
-                                          "meaning": "velocity from this frame to the next (0 for a step not taken)"}
-            out["meta/sequence"] = {"meaning": "sequence id: sample index // num_frames",
-                                    "num_frames": seq.num_frames, "frame_rate_hz": seq.frame_rate_hz}
-            out["meta/frame"] = {"meaning": "frame index within the sequence", "frame_rate_hz": seq.frame_rate_hz}
         if self.range_doppler is not None:
             out["radio/range_doppler"] = {
                 "range_bins_m": self.range_doppler.range_bins_m.tolist(),

@@ -5,6 +5,11 @@
 :class:`~rvsim.sim.street.street_receiver.StreetReceiver` and a :class:`~rvsim.sim.camera_renderer.CameraRenderer`
 built on the street's static meshes. Sample ``i`` draws its scene from ``sample_seed(dataset_seed, i)`` and its
 receiver noise from an independent stream of the same seed; the path solver is deterministic.
+
+A family with a ``sequence`` section generates frames of sequences (:func:`rvsim.sim.motion.street_sequence`):
+sample ``i`` is frame ``i % num_frames`` of sequence ``i // num_frames``; its render seed and receiver noise
+still come from ``sample_seed(dataset_seed, i)``. Frames add ``labels/obj_velocity``, ``meta/sequence`` and
+``meta/frame``.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import numpy as np
 from rvsim.config import SceneSpec
 from rvsim.radio.angles import wrap_deg
 from rvsim.sim.camera_renderer import CameraRenderer
-from rvsim.sim.sample_labels import camera_and_object_attrs, scene_labels
-from rvsim.sim.scene_state import draw_states
+from rvsim.sim.motion import sequence_seed, street_sequence
+from rvsim.sim.sample_labels import camera_and_object_attrs, object_velocities, scene_labels, sequence_attrs
+from rvsim.sim.scene_state import draw_states, sample_seed
 from rvsim.sim.street.link_engine import LinkEngine
 from rvsim.sim.street.street_layout import StreetLayout
 from rvsim.sim.street.street_receiver import StreetReceiver
@@ -69,10 +75,27 @@ class StreetSampleGenerator:
         self.receiver = StreetReceiver(spec)
         self.radio = LinkEngine(spec, num_threads=num_threads, layout=self.layout)
         self.camera = CameraRenderer(spec, self.layout.meshes())
+        self._sequences: dict[int, tuple[list[StreetState], list[np.ndarray]]] = {}
+
+    def sequence(self, s: int) -> tuple[list[StreetState], list[np.ndarray]]:
+        """The frames (states, velocities) of sequence ``s`` (sequence families; the latest few are kept)."""
+        if s not in self._sequences:
+            seq = self.spec.sequence
+            if seq is None:
+                raise ValueError("this family has no sequence section")
+            if len(self._sequences) >= 8:
+                self._sequences.pop(next(iter(self._sequences)))
+            rng = np.random.default_rng(sequence_seed(self.seed, s))
+            self._sequences[s] = street_sequence(self.sampler, self.spec, rng, seq.num_frames, seq.frame_rate_hz)
+        return self._sequences[s]
 
     def states(self, indices: list[int] | np.ndarray) -> tuple[list[StreetState], list[int]]:
         """Street states and per-sample seeds of the given sample indices."""
-        return draw_states(self.sampler, self.seed, indices)
+        if self.spec.sequence is None:
+            return draw_states(self.sampler, self.seed, indices)
+        frames = self.spec.sequence.num_frames
+        states = [self.sequence(int(i) // frames)[0][int(i) % frames] for i in indices]
+        return states, [sample_seed(self.seed, int(i)) for i in indices]
 
     def beam_power_linear(self, state: StreetState) -> np.ndarray:
         """Noise-free beam powers of one state, float64 ``(num_beams,)``."""
@@ -114,12 +137,19 @@ class StreetSampleGenerator:
         arrays["labels/snr_db"] = snr
         arrays["meta/index"] = idx
         arrays["meta/seed"] = np.asarray(seeds, dtype=np.uint64)
+        seq = self.spec.sequence
+        if seq is not None:
+            frames = seq.num_frames
+            arrays["labels/obj_velocity"] = object_velocities(
+                self.spec, [self.sequence(int(i) // frames)[1][int(i) % frames] for i in idx])
+            arrays["meta/sequence"] = idx // frames
+            arrays["meta/frame"] = idx % frames
         return arrays
 
     def field_attrs(self) -> dict[str, dict[str, Any]]:
         """Units and axis values of each array (the ``attrs`` of the schema), JSON-able."""
         rx = self.receiver.attrs()
-        return {
+        out = {
             "radio/beam_power": {**rx, "units": "dB", "axes": ["sample", "beam"],
                                  "meaning": "received power per beam with receiver noise, 10*log10(p / max p) "
                                             "clipped at floor_db (rvsim.real.receiver.normalise_beam_power)"},
@@ -136,3 +166,5 @@ class StreetSampleGenerator:
             "labels/los_blocked": {"meaning": "1 if the straight segment transmitter -> base station hits any mesh"},
             "labels/snr_db": {"units": "dB", "meaning": "noise-free peak beam power over the sample's noise floor"},
         }
+        out.update(sequence_attrs(self.spec))
+        return out
