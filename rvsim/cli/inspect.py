@@ -27,6 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("dir", metavar="DIR", help="dataset folder")
     p.add_argument("--png", metavar="FILE", default=None, help="write a grid of the first samples to this PNG")
     p.add_argument("--num", metavar="K", type=int, default=4, help="samples in the PNG grid (default 4)")
+    p.add_argument("--filmstrip", metavar="FILE", default=None,
+                   help="(datasets of sequences) draw one sequence as a filmstrip PNG: frames across, RGB over radio "
+                        "over range-Doppler")
+    p.add_argument("--sequence", metavar="S", type=int, default=0, help="sequence of the filmstrip (default 0)")
     p.set_defaults(func=run)
 
 
@@ -59,8 +63,12 @@ def summary_lines(ds: Dataset) -> list[str]:
         f"seed:     {ds.seed}",
         f"scene:    {scene if scene is not None else '(unnamed)'}",
         f"created:  {m.get('created') or '?'}",
-        "fields:",
     ]
+    seq = m["scene"].get("sequence") if isinstance(m["scene"], dict) else None
+    if isinstance(seq, dict):
+        lines.append(f"sequences: {len(ds) // int(seq['num_frames'])} of {seq['num_frames']} frames at "
+                     f"{seq['frame_rate_hz']:g} Hz (schema version {m['schema_version']})")
+    lines.append("fields:")
     width = max((len(k) for k in ds.fields), default=0)
     for name, spec in sorted(ds.fields.items()):
         lines.append(f"  {name:<{width}}  {spec.dtype:<9}  {tuple(spec.shape)}")
@@ -85,7 +93,13 @@ def run(args: argparse.Namespace) -> int:
     png = Path(args.png) if args.png is not None else None
     if png is not None and not png.parent.is_dir():
         raise InputError(f"the folder of the --png file does not exist. Received: --png {png}")
+    strip = Path(args.filmstrip) if args.filmstrip is not None else None
+    if strip is not None and not strip.parent.is_dir():
+        raise InputError(f"the folder of the --filmstrip file does not exist. Received: --filmstrip {strip}")
     with Dataset(args.dir) as ds:
+        if strip is not None and "meta/sequence" not in ds.fields:
+            raise InputError(f"--filmstrip needs a dataset of sequences (a family with a sequence section). "
+                             f"Received: {args.dir}")
         for line in summary_lines(ds):
             print(line)
         if png is not None:
@@ -94,4 +108,9 @@ def run(args: argparse.Namespace) -> int:
             k = min(args.num, len(ds))
             plot_sample_grid(ds, np.arange(k), png)
             print(f"wrote {png} ({k} samples)")
+        if strip is not None:
+            from rvsim.data.sample_grid import plot_filmstrip
+
+            plot_filmstrip(ds, args.sequence, strip)
+            print(f"wrote {strip} (sequence {args.sequence})")
     return 0

@@ -4,6 +4,10 @@ Columns (each present only if the dataset has the field): RGB | depth [m] | segm
 object instance, static scene dark grey) | radio: the range–angle map [dB] (x: angle [deg], y: range [m]) with
 every object's true (bearing, range) circled in white, or the 64-beam power bar chart, or ``|CFR|`` [dB] as a
 last resort. Row titles give the per-class object counts.
+
+:func:`plot_filmstrip` draws one sequence of a dataset of sequences (schema version 2) as a filmstrip: frames
+across, the camera image over the radio view (range–angle map or beam powers) over the range–Doppler map
+when the dataset has one.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 from rvsim.data.dataset import Dataset
 from rvsim.errors import InputError
 
-__all__ = ["plot_sample_grid", "instance_colours"]
+__all__ = ["plot_sample_grid", "plot_filmstrip", "instance_colours"]
 
 _STATIC_COLOUR = (0.15, 0.15, 0.15)
 
@@ -127,6 +131,63 @@ def plot_sample_grid(ds: Dataset, indices: Sequence[int] | np.ndarray, path: str
     return path
 
 
+def plot_filmstrip(ds: Dataset, sequence: int, path: str | os.PathLike[str], *, max_frames: int = 8) -> Path:
+    """Draw one sequence of a dataset of sequences as a PNG filmstrip: frames across (evenly spaced when the
+    sequence has more than ``max_frames``); rows RGB, radio (range–angle map with the objects circled, or beam
+    powers, with ``los_blocked`` in the title), and range–Doppler (x: radial velocity, y: range) if present.
+
+    Args:
+        ds: A dataset of sequences (``meta/sequence`` and ``meta/frame``).
+        sequence: Sequence id.
+        path: Output PNG file; its folder must exist.
+        max_frames: Most frames drawn (>= 1).
+
+    Returns:
+        The written path.
+
+    Raises:
+        InputError: For a dataset without sequences, an unknown sequence id, ``max_frames < 1`` or a missing folder.
+    """
+    from matplotlib.figure import Figure
+
+    fields = ds.fields
+    if "meta/sequence" not in fields or "meta/frame" not in fields:
+        raise InputError(f"a filmstrip needs a dataset of sequences (meta/sequence, meta/frame). Received: {ds.path}")
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 1:
+        raise InputError(f"max_frames must be an integer >= 1. Received: max_frames={max_frames!r}")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(f"the folder of the PNG file does not exist. Received: {path}")
+    frames = int(ds.manifest["scene"]["sequence"]["num_frames"])
+    num_sequences = len(ds) // frames
+    if isinstance(sequence, bool) or not isinstance(sequence, (int, np.integer)) or not 0 <= sequence < num_sequences:
+        raise InputError(f"sequence must be an id in [0, {num_sequences}). Received: sequence={sequence!r}")
+    picks = np.unique(np.linspace(0, frames - 1, min(frames, max_frames)).round().astype(np.int64))
+    idx = int(sequence) * frames + picks
+    radio = next((f for f in ("radio/range_angle", "radio/beam_power") if f in fields), None)
+    rows = [r for r in ("image/rgb", radio, "radio/range_doppler") if r is not None and r in fields]
+    extra = [f for f in ("labels/obj_class", "labels/obj_range", "labels/obj_bearing", "labels/los_blocked")
+             if f in fields]
+    batch = ds.batch(idx, fields=sorted(set(rows) | set(extra)))
+    rate = float(ds.manifest["scene"]["sequence"]["frame_rate_hz"])
+    fig = Figure(figsize=(2.6 * idx.size, 2.4 * max(len(rows), 1)), dpi=80, layout="constrained")
+    axes = np.asarray(fig.subplots(max(len(rows), 1), idx.size, squeeze=False))
+    for col, (i, f) in enumerate(zip(idx, picks)):
+        sample = {k: v[col] for k, v in batch.items()}
+        title = f"frame {int(f)} (t = {f / rate:.1f} s)"
+        if "labels/los_blocked" in sample:
+            title += ", blocked" if int(sample["labels/los_blocked"]) else ", clear"
+        for row, name in enumerate(rows):
+            ax = axes[row, col]
+            _draw_panel(fig, ax, name, sample, ds.attrs(name))
+            if row == 0:
+                ax.set_title(title, fontsize=9)
+    fig.suptitle(f"{ds.manifest['scene'].get('name', '')}: sequence {int(sequence)} ({frames} frames at {rate:g} Hz)",
+                 fontsize=10)
+    fig.savefig(path, format="png")
+    return path
+
+
 def _draw_panel(fig: Any, ax: Any, name: str, sample: dict[str, np.ndarray], attrs: dict[str, Any]) -> None:
     value = sample[name]
     if name == "image/rgb":
@@ -166,6 +227,17 @@ def _draw_panel(fig: Any, ax: Any, name: str, sample: dict[str, np.ndarray], att
             )
             ax.set_xlim(xlim)
             ax.set_ylim(ylim)
+    elif name == "radio/range_doppler":
+        num_r, num_v = value.shape
+        r_bins = _axis_bins(attrs, "range_bins_m", num_r)
+        v_bins = _axis_bins(attrs, "velocity_bins_mps", num_v)
+        x = v_bins if v_bins is not None else np.arange(num_v, dtype=np.float64)
+        y = r_bins if r_bins is not None else np.arange(num_r, dtype=np.float64)
+        top = float(np.max(value))
+        im = ax.pcolormesh(x, y, value, shading="nearest", cmap="magma", vmin=top - 50.0, vmax=top)
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="dB")
+        ax.set_xlabel("radial velocity [m/s]" if v_bins is not None else "velocity bin")
+        ax.set_ylabel("range [m]" if r_bins is not None else "range bin")
     elif name == "radio/beam_power":
         power = np.asarray(value, dtype=np.float64).reshape(-1)
         ax.bar(np.arange(power.size), power, width=1.0, color="tab:blue")

@@ -155,3 +155,34 @@ def test_rvsim_generate_writes_a_sequence_dataset(tmp_path: Path, tiny_scene_dic
         assert ds.verify() == []
         np.testing.assert_array_equal(ds.read("meta/sequence", np.arange(8)), np.repeat([0, 1], 4))
     assert main(["verify", str(out)]) == 0
+    strip = tmp_path / "strip.png"
+    capsys.readouterr()
+    assert main(["inspect", str(out), "--filmstrip", str(strip), "--sequence", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "sequences: 2 of 4 frames at 10 Hz (schema version 2)" in text and strip.stat().st_size > 1000
+    assert main(["inspect", str(out), "--filmstrip", str(strip), "--sequence", "2"]) == 2
+    assert "sequence must be an id in [0, 2). Received: sequence=2" in capsys.readouterr().err
+
+
+@pytest.mark.rt
+def test_filmstrip_of_a_doppler_sequence_and_of_a_still_dataset(tmp_path: Path, tiny_scene_dict, capsys) -> None:
+    from rvsim.data import Dataset
+    from rvsim.data.sample_grid import plot_filmstrip
+
+    scene = tmp_path / "moving.yaml"
+    scene.write_text(yaml.safe_dump(sequence_dict(tiny_scene_dict)))
+    out = tmp_path / "ds"
+    assert main(["generate", "--scene", str(scene), "--num-samples", "4", "--shard-size", "4", "--out", str(out),
+                 "--quiet"]) == 0
+    with Dataset(out) as ds:
+        assert "radio/range_doppler" in ds.fields
+        path = plot_filmstrip(ds, 0, tmp_path / "rd.png", max_frames=3)
+        assert path.stat().st_size > 1000
+    still_yaml, still = tmp_path / "still.yaml", tmp_path / "still"
+    still_yaml.write_text(yaml.safe_dump(tiny_scene_dict))
+    assert main(["generate", "--scene", str(still_yaml), "--num-samples", "2", "--shard-size", "2",
+                 "--out", str(still), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["inspect", str(still), "--filmstrip", str(tmp_path / "no.png")]) == 2
+    assert "--filmstrip needs a dataset of sequences" in capsys.readouterr().err
+    assert not (tmp_path / "no.png").exists()
