@@ -40,6 +40,9 @@ Temporal tasks (datasets of sequences, schema version 2: frames carry ``labels/o
 * ``enter_sector`` — will an object enter the central sector (bearing within ±15° of the broadside) within the
   next 5 frames, the sector being empty now: ``no`` / ``yes``; defined on frames with the sector empty and at
   least 5 frames left in their sequence.
+* ``future_blockage`` — (street sequences, ``labels/los_blocked``) will the line of sight be blocked within the
+  next 5 frames: ``clear`` / ``blocked``, as DeepSense's future-blockage task; defined on frames with at least
+  5 frames left in their sequence.
 
 Real-data tasks (``rvsim.real``) build the same :class:`TaskTargets`.
 """
@@ -455,6 +458,17 @@ def _enter_sector(ds: Dataset, idx: np.ndarray, params: Mapping[str, Any]) -> tu
     return ahead.astype(np.int64), valid
 
 
+def _future_blockage(ds: Dataset, idx: np.ndarray, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    _require(ds, "meta/frame", "meta/sequence", "labels/los_blocked")
+    frames = int(ds.manifest["scene"]["sequence"]["num_frames"])
+    valid = ds.read("meta/frame", idx) + _ENTER_HORIZON < frames
+    rows = np.flatnonzero(valid)
+    ahead = np.zeros(idx.size, dtype=bool)
+    for k in range(1, _ENTER_HORIZON + 1):
+        ahead[rows] |= ds.read("labels/los_blocked", idx[rows] + k).astype(bool)
+    return ahead.astype(np.int64), valid
+
+
 def _indices(ds: Dataset, indices: Sequence[int] | np.ndarray | None) -> np.ndarray:
     from rvsim.data.split import sample_indices
 
@@ -650,6 +664,13 @@ TASKS: dict[str, Task] = {
         kind="multiclass",
         class_names=("no", "yes"),
         target_fn=_enter_sector,
+    ),
+    "future_blockage": Task(
+        name="future_blockage",
+        description=f"will the line of sight be blocked within the next {_ENTER_HORIZON} frames (street sequences)",
+        kind="multiclass",
+        class_names=("clear", "blocked"),
+        target_fn=_future_blockage,
     ),
 }
 

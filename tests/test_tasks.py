@@ -194,6 +194,28 @@ def test_radial_velocity_and_enter_sector_on_sequences(tmp_path: Path) -> None:
     np.testing.assert_array_equal(es.values[es.valid], [0, 0, 0, 1, 1, 1])
 
 
+def test_future_blockage_on_a_street_sequence(tmp_path: Path) -> None:
+    from rvsim.data import DatasetWriter, write_shard_file
+
+    blocked = np.array([0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,   # sequence 0: blocked at frames 6, 7
+                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], np.uint8)  # sequence 1: at frame 15 only
+    idx = np.arange(32)
+    arrays = {"labels/los_blocked": blocked, "meta/index": idx, "meta/sequence": idx // 16, "meta/frame": idx % 16}
+    w = DatasetWriter(tmp_path / "st", scene={"name": "s", "sequence": {"num_frames": 16, "frame_rate_hz": 10.0}},
+                      seed=0, num_samples=32, shard_size=16, class_names=["car"])
+    for k, first, count in w.pending_shards():
+        w.record(write_shard_file(w.shard_path(k), {n: a[first:first + count] for n, a in arrays.items()}, None, first))
+    w.finalize()
+    t = get_task("future_blockage").targets(Dataset(tmp_path / "st"))
+    np.testing.assert_array_equal(t.valid, np.tile(np.arange(16) + 5 < 16, 2))  # 5 frames left in the sequence
+    # blocked within the next 5 frames: frames 1..6 of sequence 0 (frames 6, 7 ahead); sequence 1's blockage at
+    # frame 15 is beyond every valid frame's horizon (frames 10.. are undefined) except frame 10
+    want = np.zeros(32, np.int64)
+    want[1:7] = 1
+    want[16 + 10] = 1
+    np.testing.assert_array_equal(t.values[t.valid], want[t.valid])
+
+
 def test_temporal_tasks_need_sequences(ds: Dataset) -> None:
     with pytest.raises(DatasetError, match="obj_velocity"):
         get_task("radial_velocity").targets(ds)

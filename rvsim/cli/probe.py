@@ -79,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--task", required=True, metavar="T",
                    help="task name (count_person, num_objects, count_objects, dominant_class, occupancy, occupancy_grid, "
                         "class_presence, nearest_bearing, nearest_range; on datasets of sequences also radial_velocity, "
-                        "enter_sector)")
+                        "enter_sector, future_blockage)")
     p.add_argument("--out", required=True, metavar="OUT", help="output folder (new, empty, or a previous probe output)")
     add_protocol_arguments(p, "methods among ssl supervised random raw vision (default: ssl supervised random raw vision)")
     p.add_argument("--test-fraction", type=float, default=None, metavar="F",
