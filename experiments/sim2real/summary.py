@@ -5,7 +5,8 @@ Usage (from the repository root)::
     .venv/bin/python experiments/sim2real/summary.py [--out runs/sim2real]
 
 For every ``OUT/s*/probe.json`` (scenario tasks and scenario-17 tasks), one row per (report, label fraction):
-the mean ± std of ``ssl``, ``supervised``, ``random``, ``raw`` (and ``zero-shot``, which uses no real label),
+the mean ± std of ``ssl``, ``supervised``, ``random``, ``raw`` (and ``zero-shot`` / ``zero-shot-raw``, probes
+trained on simulated labels alone, on the ``ssl`` embedding / the raw input),
 then the paired ``ssl`` − baseline differences with their 95 % bootstrap intervals (``*``: the interval
 excludes 0). Writes ``OUT/summary.md`` and prints it.
 """
@@ -43,16 +44,17 @@ def main() -> int:
             task = this
             lines += ["", f"### {task}", "",
                       "| report | labels | " + " | ".join(f"`{m}`" for m in methods) + " | `zero-shot` | "
-                      "`ssl` − `raw` | `ssl` − `random` | `ssl` − `supervised` |",
-                      "|---|---|" + "---|" * (len(methods) + 4)]
+                      "`zero-shot-raw` | `ssl` − `raw` | `ssl` − `random` | `ssl` − `supervised` |",
+                      "|---|---|" + "---|" * (len(methods) + 5)]
         by = {(s.method, s.label_fraction): s for s in summarize_results(doc)}
         comps = comparison_table(doc)
         zero = by.get(("zero-shot", 0.0))
+        zero_raw = by.get(("zero-shot-raw", 0.0))
         for f in sorted({s.label_fraction for s in by.values() if s.label_fraction > 0}):
             n = next(s.num_labelled for (m, fr), s in by.items() if fr == f)
             cells = [f"{by[(m, f)].score_mean:.3f} ± {by[(m, f)].score_std:.3f}" if (m, f) in by else "–"
                      for m in methods]
-            zs = f"{zero.score_mean:.3f} ± {zero.score_std:.3f}" if zero is not None else "–"
+            zs = " | ".join(f"{z.score_mean:.3f} ± {z.score_std:.3f}" if z is not None else "–" for z in (zero, zero_raw))
             diffs = [format_difference(doc, comps[(b, f)]) if (b, f) in comps else "–"
                      for b in ("raw", "random", "supervised")]
             lines.append(f"| {name.split('-')[0]} | {100 * f:g} % ({n:.0f}) | " + " | ".join(cells) + f" | {zs} | "
