@@ -188,6 +188,24 @@ def plot_filmstrip(ds: Dataset, sequence: int, path: str | os.PathLike[str], *, 
     return path
 
 
+def _map_panel(fig: Any, ax: Any, value: np.ndarray, attrs: dict[str, Any], x_axis: tuple[str, str, str],
+               span_db: float | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A range (rows) × ``x_axis`` (columns) power map with its colour bar; ``span_db`` limits the colour range
+    below the maximum. Returns the x and range bins (``None`` where the attributes do not give them)."""
+    num_r, num_x = value.shape
+    r_bins = _axis_bins(attrs, "range_bins_m", num_r)
+    x_bins = _axis_bins(attrs, x_axis[0], num_x)
+    x = x_bins if x_bins is not None else np.arange(num_x, dtype=np.float64)
+    y = r_bins if r_bins is not None else np.arange(num_r, dtype=np.float64)
+    top = float(np.max(value))
+    limits = {} if span_db is None else {"vmin": top - span_db, "vmax": top}
+    im = ax.pcolormesh(x, y, value, shading="nearest", cmap="magma", **limits)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=str(attrs.get("units", "")))
+    ax.set_xlabel(x_axis[1] if x_bins is not None else x_axis[2])
+    ax.set_ylabel("range [m]" if r_bins is not None else "range bin")
+    return x_bins, r_bins
+
+
 def _draw_panel(fig: Any, ax: Any, name: str, sample: dict[str, np.ndarray], attrs: dict[str, Any]) -> None:
     value = sample[name]
     if name == "image/rgb":
@@ -202,15 +220,7 @@ def _draw_panel(fig: Any, ax: Any, name: str, sample: dict[str, np.ndarray], att
         ax.imshow(instance_colours(value), interpolation="nearest")
         ax.set_axis_off()
     elif name == "radio/range_angle":
-        num_r, num_a = value.shape
-        r_bins = _axis_bins(attrs, "range_bins_m", num_r)
-        a_bins = _axis_bins(attrs, "angle_bins_deg", num_a)
-        x = a_bins if a_bins is not None else np.arange(num_a, dtype=np.float64)
-        y = r_bins if r_bins is not None else np.arange(num_r, dtype=np.float64)
-        im = ax.pcolormesh(x, y, value, shading="nearest", cmap="magma")
-        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=str(attrs.get("units", "")))
-        ax.set_xlabel("angle [deg]" if a_bins is not None else "angle bin")
-        ax.set_ylabel("range [m]" if r_bins is not None else "range bin")
+        a_bins, r_bins = _map_panel(fig, ax, value, attrs, ("angle_bins_deg", "angle [deg]", "angle bin"), None)
         has_objects = "labels/obj_bearing" in sample and "labels/obj_range" in sample
         if a_bins is not None and r_bins is not None and has_objects:
             xlim, ylim = ax.get_xlim(), ax.get_ylim()  # the map's cell edges
@@ -228,16 +238,7 @@ def _draw_panel(fig: Any, ax: Any, name: str, sample: dict[str, np.ndarray], att
             ax.set_xlim(xlim)
             ax.set_ylim(ylim)
     elif name == "radio/range_doppler":
-        num_r, num_v = value.shape
-        r_bins = _axis_bins(attrs, "range_bins_m", num_r)
-        v_bins = _axis_bins(attrs, "velocity_bins_mps", num_v)
-        x = v_bins if v_bins is not None else np.arange(num_v, dtype=np.float64)
-        y = r_bins if r_bins is not None else np.arange(num_r, dtype=np.float64)
-        top = float(np.max(value))
-        im = ax.pcolormesh(x, y, value, shading="nearest", cmap="magma", vmin=top - 50.0, vmax=top)
-        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="dB")
-        ax.set_xlabel("radial velocity [m/s]" if v_bins is not None else "velocity bin")
-        ax.set_ylabel("range [m]" if r_bins is not None else "range bin")
+        _map_panel(fig, ax, value, attrs, ("velocity_bins_mps", "radial velocity [m/s]", "velocity bin"), 50.0)
     elif name == "radio/beam_power":
         power = np.asarray(value, dtype=np.float64).reshape(-1)
         ax.bar(np.arange(power.size), power, width=1.0, color="tab:blue")

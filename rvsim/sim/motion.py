@@ -24,13 +24,41 @@ import numpy as np
 from rvsim.config import SceneSpec
 from rvsim.sim.scene_state import SceneState
 
-__all__ = ["SequenceFrames", "sequence_seed", "hall_sequence", "street_sequence"]
+__all__ = ["SequenceFrames", "SequenceCache", "sequence_seed", "hall_sequence", "street_sequence"]
 
 
 def sequence_seed(dataset_seed: int, sequence: int) -> int:
     """The seed of sequence ``sequence`` of a dataset, a 63-bit integer (distinct from every per-sample seed)."""
     state = np.random.SeedSequence(entropy=int(dataset_seed), spawn_key=(int(sequence), 1)).generate_state(2, np.uint32)
     return int((int(state[0]) << 31) ^ int(state[1])) & ((1 << 63) - 1)
+
+
+class SequenceCache:
+    """The frames of the latest few sequences of a family, drawn on demand from their seeds.
+
+    Args:
+        spec: The scene family (with a ``sequence`` section).
+        dataset_seed: Dataset seed.
+        draw: ``(rng, num_frames, frame_rate_hz) -> frames`` of one sequence (e.g. :func:`hall_sequence` bound to
+            the family's sampler).
+        size: Sequences kept (a shard holds whole sequences, so a few suffice).
+    """
+
+    def __init__(self, spec: SceneSpec, dataset_seed: int, draw, size: int = 8) -> None:  # noqa: ANN001
+        self.spec, self.dataset_seed, self._draw, self._size = spec, int(dataset_seed), draw, int(size)
+        self._frames: dict[int, object] = {}
+
+    def __call__(self, s: int):  # noqa: ANN204
+        """The frames of sequence ``s``."""
+        seq = self.spec.sequence
+        if seq is None:
+            raise ValueError("this family has no sequence section")
+        if s not in self._frames:
+            if len(self._frames) >= self._size:
+                self._frames.pop(next(iter(self._frames)))
+            rng = np.random.default_rng(sequence_seed(self.dataset_seed, s))
+            self._frames[s] = self._draw(rng, seq.num_frames, seq.frame_rate_hz)
+        return self._frames[s]
 
 
 @dataclass(frozen=True)

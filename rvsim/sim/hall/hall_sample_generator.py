@@ -26,7 +26,7 @@ from rvsim.sim.camera_renderer import CameraRenderer
 from rvsim.sim.hall.hall_layout import room_meshes
 from rvsim.sim.hall.hall_sampler import HallSampler
 from rvsim.sim.hall.radio_engine import RadioEngine
-from rvsim.sim.motion import SequenceFrames, hall_sequence, sequence_seed
+from rvsim.sim.motion import SequenceCache, SequenceFrames, hall_sequence
 from rvsim.sim.range_angle_map import RangeAngleMap
 from rvsim.sim.range_doppler_map import RangeDopplerMap, moving_paths, slow_time_from_paths
 from rvsim.sim.sample_labels import camera_and_object_attrs, object_velocities, scene_labels, sequence_attrs
@@ -54,19 +54,12 @@ class HallSampleGenerator:
         seq = spec.sequence
         self.range_doppler = None if seq is None or seq.doppler is None else RangeDopplerMap(
             spec.radio, seq.doppler.num_time_steps, seq.doppler.sampling_frequency_hz)
-        self._sequences: dict[int, SequenceFrames] = {}
+        self._sequences = SequenceCache(spec, self.seed, lambda rng, n, rate: hall_sequence(self.sampler, spec, rng,
+                                                                                            n, rate))
 
     def sequence(self, s: int) -> SequenceFrames:
         """The frames of sequence ``s`` (sequence families; the latest few are kept)."""
-        if s not in self._sequences:
-            seq = self.spec.sequence
-            if seq is None:
-                raise ValueError("this family has no sequence section")
-            if len(self._sequences) >= 8:
-                self._sequences.pop(next(iter(self._sequences)))
-            rng = np.random.default_rng(sequence_seed(self.seed, s))
-            self._sequences[s] = hall_sequence(self.sampler, self.spec, rng, seq.num_frames, seq.frame_rate_hz)
-        return self._sequences[s]
+        return self._sequences(s)
 
     def states(self, indices: list[int] | np.ndarray) -> tuple[list[SceneState], list[int]]:
         """Scene states and per-sample seeds of the given sample indices."""

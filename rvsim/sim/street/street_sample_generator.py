@@ -21,7 +21,7 @@ import numpy as np
 from rvsim.config import SceneSpec
 from rvsim.radio.angles import wrap_deg
 from rvsim.sim.camera_renderer import CameraRenderer
-from rvsim.sim.motion import sequence_seed, street_sequence
+from rvsim.sim.motion import SequenceCache, street_sequence
 from rvsim.sim.sample_labels import camera_and_object_attrs, object_velocities, scene_labels, sequence_attrs
 from rvsim.sim.scene_state import draw_states, sample_seed
 from rvsim.sim.street.link_engine import LinkEngine
@@ -75,19 +75,12 @@ class StreetSampleGenerator:
         self.receiver = StreetReceiver(spec)
         self.radio = LinkEngine(spec, num_threads=num_threads, layout=self.layout)
         self.camera = CameraRenderer(spec, self.layout.meshes())
-        self._sequences: dict[int, tuple[list[StreetState], list[np.ndarray]]] = {}
+        self._sequences = SequenceCache(spec, self.seed, lambda rng, n, rate: street_sequence(self.sampler, spec, rng,
+                                                                                              n, rate))
 
     def sequence(self, s: int) -> tuple[list[StreetState], list[np.ndarray]]:
         """The frames (states, velocities) of sequence ``s`` (sequence families; the latest few are kept)."""
-        if s not in self._sequences:
-            seq = self.spec.sequence
-            if seq is None:
-                raise ValueError("this family has no sequence section")
-            if len(self._sequences) >= 8:
-                self._sequences.pop(next(iter(self._sequences)))
-            rng = np.random.default_rng(sequence_seed(self.seed, s))
-            self._sequences[s] = street_sequence(self.sampler, self.spec, rng, seq.num_frames, seq.frame_rate_hz)
-        return self._sequences[s]
+        return self._sequences(s)
 
     def states(self, indices: list[int] | np.ndarray) -> tuple[list[StreetState], list[int]]:
         """Street states and per-sample seeds of the given sample indices."""
