@@ -6,7 +6,7 @@
 built on the street's static meshes. Sample ``i`` draws its scene from ``sample_seed(dataset_seed, i)`` and its
 receiver noise from an independent stream of the same seed; the path solver is deterministic.
 
-A family with a ``sequence`` section generates frames of sequences (:func:`rvsim.sim.motion.street_sequence`):
+A family with a ``sequence`` section generates frames of sequences (:func:`rvsim.sim.street.street_motion.street_sequence`):
 sample ``i`` is frame ``i % num_frames`` of sequence ``i // num_frames``; its render seed and receiver noise
 still come from ``sample_seed(dataset_seed, i)``. Frames add ``labels/obj_velocity``, ``meta/sequence`` and
 ``meta/frame``.
@@ -21,7 +21,8 @@ import numpy as np
 from rvsim.config import SceneSpec
 from rvsim.radio.angles import wrap_deg
 from rvsim.sim.camera_renderer import CameraRenderer
-from rvsim.sim.motion import SequenceCache, street_sequence
+from rvsim.sim.motion import SequenceCache
+from rvsim.sim.street.street_motion import street_sequence
 from rvsim.sim.sample_labels import camera_and_object_attrs, object_velocities, scene_labels, sequence_attrs
 from rvsim.sim.scene_state import draw_states, sample_seed
 from rvsim.sim.street.link_engine import LinkEngine

@@ -7,7 +7,8 @@ import pytest
 
 from rvsim.config import load_scene_spec, scene_spec_from_dict
 from rvsim.errors import ConfigError
-from rvsim.sim.motion import sequence_seed, street_sequence
+from rvsim.sim.motion import sequence_seed
+from rvsim.sim.street.street_motion import street_sequence
 from rvsim.sim.street.street_sampler import StreetSampler
 
 from .test_street_family import _tiny
