@@ -265,13 +265,10 @@ class DatasetWriter:
                     + f". Received: {path}"
                 )
             recorded = ShardInfo(info.file, info.first_index, info.count, digest)
-            first = not m.fields
-            new = copy.deepcopy(m) if first else m  # changed in memory only once it is on disk
-            new.fields, new.attrs = dict(fields), copy.deepcopy(attrs)
-            shards = [s for s in new.shards if s.file != info.file]
-            shards.append(recorded)
-            shards.sort(key=lambda s: s.first_index)
-            if first:
+            shards = sorted([s for s in m.shards if s.file != info.file] + [recorded], key=lambda s: s.first_index)
+            if not m.fields:  # the first shard sets fields and attrs: the whole manifest is rewritten
+                new = copy.deepcopy(m)  # changed in memory only once it is on disk
+                new.fields, new.attrs = dict(fields), copy.deepcopy(attrs)
                 new.shards = shards
                 new.complete = new.complete and len(new.shards) == new.num_shards
                 self._write_full(new)

@@ -22,15 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from rvsim.config import SceneSpec
-from rvsim.sim.scene_state import SceneState
+from rvsim.sim.scene_state import SceneState, derived_seed
 
 __all__ = ["SequenceFrames", "SequenceCache", "sequence_seed", "hall_sequence"]
 
 
 def sequence_seed(dataset_seed: int, sequence: int) -> int:
     """The seed of sequence ``sequence`` of a dataset, a 63-bit integer (distinct from every per-sample seed)."""
-    state = np.random.SeedSequence(entropy=int(dataset_seed), spawn_key=(int(sequence), 1)).generate_state(2, np.uint32)
-    return int((int(state[0]) << 31) ^ int(state[1])) & ((1 << 63) - 1)
+    return derived_seed(dataset_seed, sequence, 1)
 
 
 class SequenceCache:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["SceneState", "sample_seed", "draw_states", "StateSampler"]
+__all__ = ["SceneState", "sample_seed", "derived_seed", "draw_states", "StateSampler"]
 
 
 class StateSampler(Protocol):
@@ -22,10 +22,16 @@ class StateSampler(Protocol):
         """Draw one state."""
 
 
+def derived_seed(dataset_seed: int, *key: int) -> int:
+    """A 63-bit seed derived from (dataset seed, ``key``) alone (``numpy.random.SeedSequence`` spawn key)."""
+    state = np.random.SeedSequence(entropy=int(dataset_seed), spawn_key=tuple(int(k) for k in key)).generate_state(
+        2, np.uint32)
+    return int((int(state[0]) << 31) ^ int(state[1])) & ((1 << 63) - 1)
+
+
 def sample_seed(dataset_seed: int, index: int) -> int:
     """The per-sample seed derived from (dataset seed, sample index) alone, a 63-bit integer."""
-    state = np.random.SeedSequence(entropy=int(dataset_seed), spawn_key=(int(index),)).generate_state(2, np.uint32)
-    return int((int(state[0]) << 31) ^ int(state[1])) & ((1 << 63) - 1)
+    return derived_seed(dataset_seed, index)
 
 
 @dataclass(frozen=True)
