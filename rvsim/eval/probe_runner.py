@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from rvsim.data.split import sample_groups, split_indices
+from rvsim.data.split import sample_groups
 from rvsim.errors import ConfigError, DatasetError, InputError
 from rvsim.eval.probe_report import PROBE_JSON, write_probe_report
 from rvsim.eval.probe_results import PROBE_RESULTS_FORMAT, PROBE_SCHEMA_VERSION, validate_probe_results
@@ -134,10 +134,10 @@ def _load_runs(ds: Any, run_dirs: Sequence[Path], test_fraction: float | None = 
             n_test = int(np.clip(round(float(test_fraction) * len(ds)), 1, len(ds) - 1))
             split = {"train": np.sort(perm[n_test:]), "val": np.zeros(0, np.int64), "test": np.sort(perm[:n_test])}
         else:  # whole sequences to each side
-            f = float(test_fraction)
-            parts = split_indices(len(ds), (1.0 - f - 1e-9, 1e-9, f), split_seed, groups=groups)
-            split = {"train": np.sort(np.concatenate([parts["train"], parts["val"]])), "val": np.zeros(0, np.int64),
-                     "test": parts["test"]}
+            from rvsim.real.splits import split_by_sequence
+
+            parts = split_by_sequence(groups, test_fraction=float(test_fraction), seed=split_seed)
+            split = {"train": parts["train"], "val": np.zeros(0, np.int64), "test": parts["test"]}
     assert split is not None
     return docs, split
 

@@ -79,3 +79,15 @@ def test_bad_windows_are_refused(seq_ds: Dataset, dataset_dir: Path) -> None:
         Pipeline(still, np.arange(len(still)), fields=["radio/cfr"], batch_size=2, window=2)
     with pytest.raises(InputError, match="window_stride"):
         Pipeline(seq_ds, np.arange(N), fields=["meta/frame"], batch_size=2, window=2, window_stride=0)
+
+
+@pytest.mark.parametrize("split_seed", [0, 1])
+def test_probe_on_an_unseen_dataset_of_sequences_splits_by_sequence(seq_ds: Dataset, split_seed: int) -> None:
+    from rvsim.eval.probe_runner import _load_runs
+
+    _, split = _load_runs(seq_ds, [], test_fraction=0.25, split_seed=split_seed)
+    seq = np.arange(N) // FRAMES
+    assert not set(seq[split["train"]]) & set(seq[split["test"]])  # no sequence on both sides
+    assert np.array_equal(np.sort(np.concatenate([split["train"], split["test"]])), np.arange(N))
+    assert np.unique(seq[split["test"]]).size == 2  # round(0.25 x 8 sequences), whole
+    assert split["val"].size == 0
